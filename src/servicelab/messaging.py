@@ -1,0 +1,254 @@
+"""Asynchronous messaging: queues and topics.
+
+A :class:`Queue` holds messages until a consumer takes one. Consumers
+*compete*: each worker of the consuming service takes the next message, so
+work spreads over them. A message is **acknowledged** when its work succeeds;
+when the work fails the message comes back after ``redelivery_ms`` for
+another try, and after ``max_attempts`` tries it goes to the **dead-letter**
+list, where a human can look at it. Nothing is ever silently dropped.
+
+A bounded queue (``capacity``) pushes back: a publisher waits for room
+(``on_full="block"``) or is refused (``on_full="reject"``).
+
+A :class:`Topic` is publish/subscribe: every subscriber has a queue of its
+own and gets every message published after it subscribed.
+
+When the consuming service is down its consumers stop pulling; messages wait
+in the queue and are processed when it comes back.
+
+Invariant (see :meth:`Queue.accounting`): every message accepted by a queue is
+acknowledged, dead-lettered, waiting in the queue, being processed, or waiting
+to be redelivered — exactly one of them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from . import _check
+from .latency import Latency, as_latency
+from .records import Accounting
+from .service import OK, Service
+from .world import World
+
+__all__ = ["Message", "Queue", "Topic"]
+
+#: A queue holds at most this many messages when bounded.
+MAX_CAPACITY = 10_000_000
+
+
+class Message:
+    """One message: the key of the request it is about, and its delivery tries."""
+
+    __slots__ = ("key", "attempts", "published_ms")
+
+    def __init__(self, key: int, published_ms: float):
+        self.key = key
+        self.attempts = 0
+        self.published_ms = published_ms
+
+    def __repr__(self):
+        return f"Message(key={self.key}, attempts={self.attempts})"
+
+
+class Queue:
+    """A message queue with competing consumers, acks, redelivery and dead letters.
+
+    Parameters
+    ----------
+    world:
+        The world it lives in.
+    name:
+        Its name.
+    capacity:
+        Most messages it holds (``None``: unbounded).
+    on_full:
+        ``"block"``: a publisher waits for room; ``"reject"``: it is refused.
+    max_attempts:
+        Tries before a message is dead-lettered (1 to 100).
+    redelivery_ms:
+        How long a failed message waits before it is delivered again, in ms.
+    publish_latency:
+        The publisher's cost of handing a message to the broker, in ms.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        capacity: int | None = None,
+        *,
+        on_full: str = "block",
+        max_attempts: int = 5,
+        redelivery_ms: float = 1000.0,
+        publish_latency: Latency | float = 0.0,
+    ):
+        if not isinstance(world, World):
+            raise ValueError(f"world = {world!r} is not allowed: world must be a servicelab World.")
+        self.world = world
+        self.name = str(name)
+        if capacity is None:
+            self.capacity = math.inf
+        else:
+            self.capacity = _check.integer("capacity", capacity, low=1, high=MAX_CAPACITY)
+        self.on_full = _check.choice("on_full", on_full, ("block", "reject"))
+        self.max_attempts = _check.integer("max_attempts", max_attempts, low=1, high=100)
+        self.redelivery_ms = _check.number("redelivery_ms", redelivery_ms, low=0.0, high=3.6e6)
+        self.publish_latency = as_latency(publish_latency, "publish_latency")
+        self.store = simpy.Store(world.env, capacity=self.capacity)
+        self.consumers: list[Service] = []
+        self.published = 0
+        self.rejected = 0
+        self.acked = 0
+        self.redelivered = 0
+        self.in_process = 0
+        self.awaiting_redelivery = 0
+        self.dead_letters: list[Message] = []
+        self._publish_ms = world.draws(f"publish:{self.name}", self.publish_latency.sample)
+
+    # -- state -------------------------------------------------------------------
+    @property
+    def depth(self) -> int:
+        """Messages waiting in the queue."""
+        return len(self.store.items)
+
+    @property
+    def backlog(self) -> int:
+        """Messages not yet acknowledged or dead-lettered (waiting, in process, or to redeliver)."""
+        return len(self.store.items) + self.in_process + self.awaiting_redelivery
+
+    def accounting(self) -> Accounting:
+        """Where every accepted message is now; balances when nothing vanished."""
+        return Accounting(
+            f"messages in {self.name}",
+            self.published,
+            {
+                "acknowledged": self.acked,
+                "dead-lettered": len(self.dead_letters),
+                "waiting": len(self.store.items),
+                "in process": self.in_process,
+                "awaiting redelivery": self.awaiting_redelivery,
+            },
+        )
+
+    # -- publishing --------------------------------------------------------------
+    def publish(self, key: int, *, pay_latency: bool = True):
+        """Publish a message about ``key`` (a simpy sub-generator).
+
+        Returns True if the queue accepted it, False if it was full and
+        rejects. ``pay_latency=False`` skips the broker hand-off cost (a
+        :class:`Topic` pays it once for all its queues).
+        """
+        env = self.world.env
+        if pay_latency:
+            delay = self._publish_ms[key]
+            if delay:
+                yield env.timeout(delay)
+        if self.on_full == "reject" and len(self.store.items) >= self.capacity:
+            self.rejected += 1
+            return False
+        yield self.store.put(Message(key, env.now))
+        self.published += 1
+        return True
+
+    # -- consuming ---------------------------------------------------------------
+    def consume(self, service: Service, on_ack=None) -> None:
+        """Let every worker of ``service`` consume this queue.
+
+        ``on_ack(message, now_ms)`` is called when a message's work succeeds.
+        """
+        if not isinstance(service, Service):
+            raise ValueError(f"service = {service!r} is not allowed: service must be a Service.")
+        self.consumers.append(service)
+        for _ in range(service.workers):
+            self.world.process(self._consumer(service, on_ack))
+
+    def _consumer(self, service: Service, on_ack):
+        env = self.world.env
+        get = self.store.get
+        faults = service.faults
+        watch_outages = bool(faults.outages)
+        while True:
+            if watch_outages and faults.is_down(env.now):
+                yield self._until_up(service)
+            message = yield get()
+            self.in_process += 1
+            service._consuming += 1
+            if watch_outages and faults.is_down(env.now):
+                # the outage began while this consumer waited: hold the message, unacked
+                yield self._until_up(service)
+            outcome = yield from service.serve(message.key, message.attempts)
+            service._consuming -= 1
+            self.in_process -= 1
+            if outcome == OK:
+                self.acked += 1
+                if on_ack is not None:
+                    on_ack(message, env.now)
+            else:
+                message.attempts += 1
+                if message.attempts >= self.max_attempts:
+                    self.dead_letters.append(message)
+                else:
+                    self.awaiting_redelivery += 1
+                    self.world.process(self._redeliver(message))
+
+    def _until_up(self, service: Service):
+        env = self.world.env
+        up = service.faults.up_at(env.now)
+        if math.isinf(up):
+            return env.event()  # never fires: the service never comes back
+        return env.timeout(up - env.now)
+
+    def _redeliver(self, message: Message):
+        yield self.world.env.timeout(self.redelivery_ms)
+        yield self.store.put(message)
+        self.awaiting_redelivery -= 1
+        self.redelivered += 1
+
+    def __repr__(self):
+        return f"Queue({self.name!r}, depth={self.depth}, published={self.published})"
+
+
+class Topic:
+    """Publish/subscribe: every subscriber's queue gets every message.
+
+    ``publish_latency`` is the publisher's cost of one hand-off to the broker,
+    paid once per message however many subscribers there are.
+    """
+
+    def __init__(self, world: World, name: str, publish_latency: Latency | float = 0.0):
+        if not isinstance(world, World):
+            raise ValueError(f"world = {world!r} is not allowed: world must be a servicelab World.")
+        self.world = world
+        self.name = str(name)
+        self.publish_latency = as_latency(publish_latency, "publish_latency")
+        self.queues: dict[str, Queue] = {}
+        self.published = 0
+        self._publish_ms = world.draws(f"publish:{self.name}", self.publish_latency.sample)
+
+    def subscribe(self, name: str, **queue_options) -> Queue:
+        """A new subscriber queue called ``name`` (options as for :class:`Queue`)."""
+        if name in self.queues:
+            raise ValueError(
+                f"name = {name!r} is not allowed: topic {self.name!r} already has a "
+                f"subscriber of that name."
+            )
+        queue = Queue(self.world, f"{self.name}/{name}", **queue_options)
+        self.queues[name] = queue
+        return queue
+
+    def publish(self, key: int):
+        """Publish a message about ``key`` to every subscriber (a simpy sub-generator).
+
+        Returns how many subscriber queues accepted it.
+        """
+        delay = self._publish_ms[key]
+        if delay:
+            yield self.world.env.timeout(delay)
+        self.published += 1
+        accepted = 0
+        for queue in self.queues.values():
+            accepted += yield from queue.publish(key, pay_latency=False)
+        return accepted

@@ -1,0 +1,106 @@
+"""Synchronous calls: the caller waits for the answer.
+
+``yield from call(service, key)`` inside a caller's process is a
+request-response call. The caller's process — and any worker it holds — is
+blocked until the answer comes, the call times out, or it fails. A
+:class:`Retry` policy tries again after a backoff that grows geometrically,
+optionally with jitter so that callers do not retry in lockstep.
+
+A timed-out request is *not* withdrawn: the callee keeps working on it (it
+cannot know the caller gave up). That wasted work is how naive retries turn a
+slow service into a retry storm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _check
+from .service import OK, TIMEOUT, Service
+
+__all__ = ["Retry", "NO_RETRY", "CallResult", "call"]
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How a caller retries a failed sync call.
+
+    Parameters
+    ----------
+    attempts:
+        Tries in all, the first included (1: no retry).
+    backoff_ms:
+        Wait before the first retry, in ms.
+    multiplier:
+        Each further wait is this many times longer (exponential backoff).
+    jitter:
+        Fraction of each wait that is random: 0 = fixed waits, 1 = "full
+        jitter", a wait drawn uniformly between 0 and the backoff.
+    """
+
+    attempts: int = 1
+    backoff_ms: float = 100.0
+    multiplier: float = 2.0
+    jitter: float = 0.0
+
+    def __post_init__(self):
+        _check.integer("attempts", self.attempts, low=1, high=20)
+        _check.number("backoff_ms", self.backoff_ms, low=0.0, high=3.6e6)
+        _check.number("multiplier", self.multiplier, low=1.0, high=10.0)
+        _check.probability("jitter", self.jitter)
+
+    def delay(self, retry: int, u: float) -> float:
+        """Wait in ms before retry number ``retry`` (1, 2, …), given a uniform ``u``."""
+        base = self.backoff_ms * self.multiplier ** (retry - 1)
+        return base * (1.0 - self.jitter * u)
+
+
+NO_RETRY = Retry()
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What a sync call returned: its outcome and the attempts it took."""
+
+    outcome: str
+    attempts: int
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == OK
+
+
+def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: Retry = NO_RETRY):
+    """Call ``service`` for request ``key`` and wait (a simpy sub-generator).
+
+    Returns a :class:`CallResult`; its outcome is ``"ok"``, ``"error"``,
+    ``"down"`` or ``"timeout"`` (that of the last attempt).
+    """
+    if timeout_ms is not None:
+        timeout_ms = check_timeout(timeout_ms)
+    if not isinstance(retry, Retry):
+        raise ValueError(f"retry = {retry!r} is not allowed: retry must be a Retry policy.")
+    env = service.world.env
+    outcome = OK
+    for attempt in range(retry.attempts):
+        if attempt:
+            # keyed by (request, attempt) so that sync runs share their jitter
+            u = service.uniform("jitter", key * 32 + attempt) if retry.jitter else 0.0
+            yield env.timeout(retry.delay(attempt, u))
+        if timeout_ms is None:
+            outcome = yield from service.handle(key, attempt)
+        else:
+            work = env.process(service.handle(key, attempt))
+            limit = env.timeout(timeout_ms)
+            yield work | limit
+            outcome = work.value if work.triggered else TIMEOUT
+        if outcome == OK:
+            return CallResult(OK, attempt + 1)
+    return CallResult(outcome, retry.attempts)
+
+
+def check_timeout(timeout_ms: float | None) -> float | None:
+    """Validate a timeout: ``None`` (wait forever) or a number of ms > 0."""
+    if timeout_ms is None:
+        return None
+    return _check.number("timeout_ms", timeout_ms, low=0.0, high=3.6e6, low_open=True)

@@ -1,0 +1,90 @@
+"""Closed forms to hold the simulations against.
+
+* :func:`chain_availability` — a sync chain works only if every link works:
+  the availabilities multiply (0.99 ** 4 ≈ 0.961).
+* :func:`mm1` and :func:`mmc` — mean waits of the textbook queues (Poisson
+  arrivals, exponential service, FIFO, 1 or c servers; Erlang C).
+* :func:`littles_law` — L = λ W, for any stable system.
+
+Rates and times must use the same unit of time: arrivals per ms with mean
+service times in ms give waits in ms.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import _check
+
+__all__ = ["chain_availability", "QueueMetrics", "mm1", "mmc", "erlang_c", "littles_law"]
+
+
+def chain_availability(*availabilities: float) -> float:
+    """Availability of a chain of sync calls: the product of its links' availabilities."""
+    if len(availabilities) == 1 and not isinstance(availabilities[0], (int, float)):
+        availabilities = tuple(availabilities[0])
+    if not availabilities:
+        raise ValueError(
+            "availabilities = () is not allowed: give at least one availability between 0 and 1."
+        )
+    result = 1.0
+    for i, a in enumerate(availabilities):
+        result *= _check.probability(f"availabilities[{i}]", a)
+    return result
+
+
+@dataclass(frozen=True)
+class QueueMetrics:
+    """Steady-state means of a queue: utilisation, P(wait), wait, response, queue length."""
+
+    utilization: float
+    p_wait: float
+    wait: float
+    response: float
+    in_queue: float
+    in_system: float
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability that an arrival waits in M/M/c (Erlang C), load ``a = λ/μ`` < c."""
+    c = _check.integer("servers", servers, low=1, high=100_000)
+    a = _check.number("offered_load", offered_load, low=0.0, high=c, high_open=True)
+    if a == 0:
+        return 0.0
+    # numerically stable: build the Erlang B recursion, then convert to C
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    rho = a / c
+    return b / (1.0 - rho + rho * b)
+
+
+def mmc(arrival_rate: float, service_rate: float, servers: int) -> QueueMetrics:
+    """Steady-state means of M/M/c with the given rates (same time unit)."""
+    lam = _check.number("arrival_rate", arrival_rate, low=0.0)
+    mu = _check.number("service_rate", service_rate, low=0.0, low_open=True)
+    c = _check.integer("servers", servers, low=1, high=100_000)
+    if lam >= c * mu:
+        raise ValueError(
+            f"arrival_rate = {lam:g} is not allowed: with {c} server(s) at service_rate "
+            f"{mu:g} the queue is stable only if arrival_rate < {c * mu:g}; "
+            f"above that it grows without end."
+        )
+    a = lam / mu
+    pw = erlang_c(c, a)
+    wait = pw / (c * mu - lam) if lam else 0.0
+    response = wait + 1.0 / mu
+    return QueueMetrics(a / c, pw, wait, response, lam * wait, lam * response)
+
+
+def mm1(arrival_rate: float, service_rate: float) -> QueueMetrics:
+    """Steady-state means of M/M/1: wait = ρ / (μ − λ)."""
+    return mmc(arrival_rate, service_rate, 1)
+
+
+def littles_law(arrival_rate: float, time_in_system: float) -> float:
+    """Mean number in a stable system: L = λ W."""
+    lam = _check.number("arrival_rate", arrival_rate, low=0.0)
+    w = _check.number("time_in_system", time_in_system, low=0.0)
+    return lam * w
