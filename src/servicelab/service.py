@@ -83,9 +83,7 @@ class Service:
         """The healthy service time in ms of attempt ``attempt`` of request ``key``."""
         while attempt >= len(self._demands):
             n = len(self._demands)
-            self._demands.append(
-                self.world.draws(f"demand:{self.name}:{n}", self.latency.sample)
-            )
+            self._demands.append(self.world.draws(f"demand:{self.name}:{n}", self.latency.sample))
         return self._demands[attempt][key]
 
     def _error(self, key: int, attempt: int) -> bool:

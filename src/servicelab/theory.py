@@ -12,7 +12,6 @@ service times in ms give waits in ms.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from . import _check

@@ -48,7 +48,9 @@ class Draws:
 
     __slots__ = ("_rng", "_sample", "_values")
 
-    def __init__(self, rng: np.random.Generator, sample: Callable[[np.random.Generator, int], np.ndarray]):
+    def __init__(
+        self, rng: np.random.Generator, sample: Callable[[np.random.Generator, int], np.ndarray]
+    ):
         self._rng = rng
         self._sample = sample
         self._values: list[float] = []
@@ -80,7 +82,9 @@ class World:
         max_events: int = DEFAULT_MAX_EVENTS,
     ):
         self.seed = _check.integer("seed", seed, low=0)
-        self.horizon_ms = _check.number("horizon_ms", horizon_ms, low=0.0, high=MAX_HORIZON_MS, low_open=True)
+        self.horizon_ms = _check.number(
+            "horizon_ms", horizon_ms, low=0.0, high=MAX_HORIZON_MS, low_open=True
+        )
         self.max_events = _check.integer("max_events", max_events, low=1, high=10**9)
         self.env = simpy.Environment()
         self.events = 0

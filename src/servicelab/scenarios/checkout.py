@@ -122,10 +122,33 @@ class CheckoutConfig:
     def __post_init__(self):
         s = object.__setattr__
         s(self, "n_orders", _check.integer("n_orders", self.n_orders, low=1, high=1_000_000))
-        s(self, "arrival_rate", _check.number("arrival_rate", self.arrival_rate, low=0.0, high=100_000.0, low_open=True))
-        s(self, "latency", _merge("latency", self.latency, DEFAULT_LATENCY, lambda n, v: as_latency(v, n)))
-        s(self, "workers", _merge("workers", self.workers, DEFAULT_WORKERS, lambda n, v: _check.integer(n, v, low=1, high=10_000)))
-        s(self, "faults", _merge("faults", self.faults, dict.fromkeys(SERVICES, HEALTHY), _as_faults))
+        s(
+            self,
+            "arrival_rate",
+            _check.number(
+                "arrival_rate", self.arrival_rate, low=0.0, high=100_000.0, low_open=True
+            ),
+        )
+        s(
+            self,
+            "latency",
+            _merge("latency", self.latency, DEFAULT_LATENCY, lambda n, v: as_latency(v, n)),
+        )
+        s(
+            self,
+            "workers",
+            _merge(
+                "workers",
+                self.workers,
+                DEFAULT_WORKERS,
+                lambda n, v: _check.integer(n, v, low=1, high=10_000),
+            ),
+        )
+        s(
+            self,
+            "faults",
+            _merge("faults", self.faults, dict.fromkeys(SERVICES, HEALTHY), _as_faults),
+        )
         s(self, "decline_rate", _check.probability("decline_rate", self.decline_rate))
         downstream = self.downstream
         if isinstance(downstream, str) or not all(isinstance(d, str) for d in downstream):
@@ -137,11 +160,15 @@ class CheckoutConfig:
         for d in downstream:
             _check.choice("downstream entry", d, DOWNSTREAM)
         if len(set(downstream)) != len(downstream):
-            raise ValueError(f"downstream = {downstream!r} is not allowed: each service may appear once.")
+            raise ValueError(
+                f"downstream = {downstream!r} is not allowed: each service may appear once."
+            )
         s(self, "downstream", downstream)
         s(self, "timeout_ms", check_timeout(self.timeout_ms))
         if not isinstance(self.retry, Retry):
-            raise ValueError(f"retry = {self.retry!r} is not allowed: retry must be a Retry policy.")
+            raise ValueError(
+                f"retry = {self.retry!r} is not allowed: retry must be a Retry policy."
+            )
         s(self, "publish_ms", as_latency(self.publish_ms, "publish_ms"))
         if self.queue_capacity is not None:
             _check.integer("queue_capacity", self.queue_capacity, low=1, high=10_000_000)
@@ -149,7 +176,9 @@ class CheckoutConfig:
         _check.number("redelivery_ms", self.redelivery_ms, low=0.0, high=3.6e6)
         _check.number("drain_ms", self.drain_ms, low=0.0, high=3.6e7)
         if self.horizon_ms is not None:
-            _check.number("horizon_ms", self.horizon_ms, low=0.0, high=30 * 24 * 3.6e6, low_open=True)
+            _check.number(
+                "horizon_ms", self.horizon_ms, low=0.0, high=30 * 24 * 3.6e6, low_open=True
+            )
         _check.integer("max_events", self.max_events, low=1, high=10**9)
         if self.sample_every_ms is not None:
             _check.number("sample_every_ms", self.sample_every_ms, low=1.0)
@@ -196,7 +225,10 @@ class CheckoutResult:
             return True
         if self.in_flight:
             return True
-        return any(a.parts.get("acknowledged", 0) + a.parts.get("dead-lettered", 0) < a.total for a in self.queues.values())
+        return any(
+            a.parts.get("acknowledged", 0) + a.parts.get("dead-lettered", 0) < a.total
+            for a in self.queues.values()
+        )
 
     def latency(self, outcome: str | None = COMPLETED) -> np.ndarray:
         """Users' waits in ms of orders that ended with ``outcome`` (None: all answered)."""
@@ -243,7 +275,9 @@ class CheckoutResult:
         )
 
 
-def run_checkout(style: str = "sync", *, seed: int = 0, config: CheckoutConfig | None = None, **options) -> CheckoutResult:
+def run_checkout(
+    style: str = "sync", *, seed: int = 0, config: CheckoutConfig | None = None, **options
+) -> CheckoutResult:
     """Run the card's checkout in ``style`` ``"sync"`` or ``"async"``.
 
     Options are the fields of :class:`CheckoutConfig` (or pass ``config``).
@@ -265,7 +299,9 @@ def run_checkout(style: str = "sync", *, seed: int = 0, config: CheckoutConfig |
 def run_both(*, seed: int = 0, **options) -> tuple[CheckoutResult, CheckoutResult]:
     """The same checkout (same seed, same random numbers) run sync and async."""
     config = CheckoutConfig(**options)
-    return run_checkout("sync", seed=seed, config=config), run_checkout("async", seed=seed, config=config)
+    return run_checkout("sync", seed=seed, config=config), run_checkout(
+        "async", seed=seed, config=config
+    )
 
 
 class _Run:
@@ -278,7 +314,9 @@ class _Run:
         probe = World(self.seed)
         gaps = probe.rng("arrivals").exponential(1000.0 / c.arrival_rate, c.n_orders)
         self.arrivals = np.cumsum(gaps)
-        horizon = c.horizon_ms if c.horizon_ms is not None else float(self.arrivals[-1]) + c.drain_ms
+        horizon = (
+            c.horizon_ms if c.horizon_ms is not None else float(self.arrivals[-1]) + c.drain_ms
+        )
         self.world = w = World(self.seed, horizon, c.max_events)
         self.services = {
             name: Service(w, name, c.latency[name], c.workers[name], c.faults[name])
@@ -297,7 +335,10 @@ class _Run:
             self.topic = Topic(w, "order-created", c.publish_ms)
             for d in c.downstream:
                 q = self.topic.subscribe(
-                    d, capacity=c.queue_capacity, max_attempts=c.max_attempts, redelivery_ms=c.redelivery_ms
+                    d,
+                    capacity=c.queue_capacity,
+                    max_attempts=c.max_attempts,
+                    redelivery_ms=c.redelivery_ms,
                 )
                 q.consume(self.services[d], on_ack=self._acker(self.done[d]))
                 self.queues[d] = q
@@ -396,7 +437,9 @@ class _Run:
             series=self.sampler.series(),
             accounting=Accounting("orders", c.n_orders, parts),
             queues={d: q.accounting() for d, q in self.queues.items()},
-            calls={n: {"received": s.received, "failed": s.failed} for n, s in self.services.items()},
+            calls={
+                n: {"received": s.received, "failed": s.failed} for n, s in self.services.items()
+            },
             stop_reason=w.stop_reason,
             events=w.events,
             horizon_ms=w.horizon_ms,

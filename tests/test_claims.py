@@ -1,0 +1,167 @@
+"""The card's claims, one test each, asserted with numbers from the simulation.
+
+Each test is named after the claim it checks (see the claims table in
+DESIGN.md: C1 … C26). Runs use fixed seeds and the default checkout (5
+orders/s, low load), so every number is reproducible. Tolerances are stated
+next to each assertion with the reason for their size.
+"""
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from servicelab import Faults, run_both
+from servicelab.scenarios.checkout import DEFAULT_LATENCY
+from servicelab.theory import chain_availability
+
+SEED = 7
+
+
+@cache
+def healthy(n_orders=4000, **_):
+    return run_both(seed=SEED, n_orders=n_orders)
+
+
+def mean(service):
+    return DEFAULT_LATENCY[service].mean_ms
+
+
+# -- C2 caller waits vs caller continues -------------------------------------------
+
+
+def test_c2_sync_caller_waits_for_payment_plus_inventory_plus_email():
+    sync, _ = healthy()
+    expected = mean("order") + mean("payment") + mean("inventory") + mean("email")
+    got = sync.latency().mean()
+    # 3,800 orders: the standard error of the mean is ~1 % of it; queueing at
+    # this low load adds well under 1 %. 3 % bounds both.
+    assert got == pytest.approx(expected, rel=0.03), (got, expected)
+
+
+def test_c2_async_caller_waits_for_payment_plus_publish_only():
+    _, asyn = healthy()
+    expected = mean("order") + mean("payment") + 2.0  # publishing costs 2 ms
+    got = asyn.latency().mean()
+    assert got == pytest.approx(expected, rel=0.03), (got, expected)
+    # and the work still gets done: every confirmed order's email is sent
+    assert np.count_nonzero(~np.isnan(asyn.task_done_ms["email"])) == asyn.count("completed")
+
+
+# -- C10 "If Email Service is slow, entire checkout is slow" ---------------------
+
+
+def test_c10_if_email_service_is_slow_entire_checkout_is_slow():
+    base_sync, base_async = healthy()
+    slow_sync, slow_async = run_both(seed=SEED, n_orders=4000, faults={"email": Faults.slow(10)})
+    added = 9 * DEFAULT_LATENCY["email"].median_ms  # the median order's extra email time
+    rise = slow_sync.p(50) - base_sync.p(50)
+    # sync: the user's median wait rises by about Email's added time (within
+    # 10 %: the median of a sum is not exactly the sum of medians)
+    assert rise == pytest.approx(added, rel=0.10), (rise, added)
+    # async: the user's wait does not move at all (same random numbers)
+    np.testing.assert_array_equal(slow_async.response_ms, base_async.response_ms)
+    # ... only the email itself arrives later
+    lag = np.median(slow_async.task_delay("email")) - np.median(base_async.task_delay("email"))
+    assert lag >= 0.9 * added, (lag, added)
+
+
+# -- C11 "If Inventory Service is down, checkout fails" ---------------------------
+
+OUTAGE_START, OUTAGE_MS = 200_000.0, 60_000.0
+
+
+@cache
+def inventory_outage():
+    return run_both(
+        seed=SEED, n_orders=3000, faults={"inventory": Faults.outage(OUTAGE_START, OUTAGE_MS)}
+    )
+
+
+def in_window(result, margin_ms=1000.0):
+    a = result.arrival_ms
+    return (a >= OUTAGE_START) & (a < OUTAGE_START + OUTAGE_MS - margin_ms)
+
+
+def test_c11_if_inventory_service_is_down_sync_checkout_fails():
+    sync, _ = inventory_outage()
+    during = in_window(sync) & (sync.outcome != "declined")
+    assert during.sum() > 250  # ~5 orders/s for a minute
+    assert np.all(sync.outcome[during] == "failed")
+    assert set(sync.reason[during]) == {"inventory down"}
+    # outside the outage every order not declined is confirmed
+    after = sync.arrival_ms >= OUTAGE_START + OUTAGE_MS
+    assert np.all(sync.outcome[after & (sync.outcome != "declined")] == "completed")
+
+
+def test_c11_async_accepts_backlogs_drains_and_loses_nothing():
+    _, asyn = inventory_outage()
+    during = in_window(asyn) & (asyn.outcome != "declined")
+    assert np.all(asyn.outcome[during] == "completed")
+    backlog = asyn.series["backlog inventory"]
+    end = OUTAGE_START + OUTAGE_MS
+    # the backlog grows during the window: about one message per accepted order
+    peak = backlog.between(OUTAGE_START, end + 1).max()
+    accepted = np.count_nonzero(
+        (asyn.arrival_ms >= OUTAGE_START) & (asyn.arrival_ms < end) & (asyn.outcome == "completed")
+    )
+    assert peak == pytest.approx(accepted, rel=0.05), (peak, accepted)
+    # ... and drains after recovery: 10 workers at ~60 ms clear ~160 msg/s
+    assert backlog.at(end + 10_000) <= 5
+    assert backlog.values[-1] == 0
+    # zero orders lost: every confirmed order's stock update happened, once
+    acc = asyn.queues["inventory"]
+    assert acc.balanced and acc.parts["dead-lettered"] == 0
+    assert acc.parts["acknowledged"] == asyn.count("completed")
+    assert asyn.balanced
+
+
+# -- C12 "Payment is sync (user needs to know if it worked)" ---------------------
+
+
+def test_c12_payment_is_sync_a_decline_reaches_the_user_at_once():
+    sync, asyn = run_both(seed=SEED, n_orders=3000, decline_rate=0.2)
+    declined_sync = sync.outcome == "declined"
+    # the same orders are declined in both styles (common random numbers)
+    np.testing.assert_array_equal(declined_sync, asyn.outcome == "declined")
+    assert 0.17 < declined_sync.mean() < 0.23
+    payment_only = mean("order") + mean("payment")
+    for result in (sync, asyn):
+        told = result.latency("declined")
+        # the user hears "declined" after the payment call, not after the chain
+        assert told.mean() == pytest.approx(payment_only, rel=0.05)
+    assert sync.latency("declined").mean() < 0.6 * sync.latency("completed").mean()
+
+
+# -- C8 availability multiplies, C9 async breaks the chain ------------------------
+
+
+@cache
+def flaky_chain():
+    """Payment, Inventory, Email and Analytics each fail 1 % of requests."""
+    faults = {s: Faults.flaky(0.01) for s in ("payment", "inventory", "email", "analytics")}
+    return run_both(
+        seed=SEED,
+        n_orders=20_000,
+        arrival_rate=20.0,
+        decline_rate=0.0,
+        downstream=("inventory", "email", "analytics"),
+        faults=faults,
+    )
+
+
+def test_c8_availability_of_a_sync_chain_is_the_product_of_its_parts():
+    sync, _ = flaky_chain()
+    expected = chain_availability(0.99, 0.99, 0.99, 0.99)  # 0.9606
+    # binomial standard error with 20,000 orders: sqrt(.96 * .04 / 20000) ≈ 0.0014;
+    # 4 standard errors ≈ 0.0055
+    assert sync.success_rate == pytest.approx(expected, abs=0.0055)
+
+
+def test_c9_async_breaks_this_chain_user_success_depends_on_payment_alone():
+    _, asyn = flaky_chain()
+    assert asyn.success_rate == pytest.approx(0.99, abs=0.003)
+    # failed downstream work is retried by redelivery, not lost and not the user's problem
+    for name, acc in asyn.queues.items():
+        assert acc.balanced, name
+        assert acc.parts["acknowledged"] == acc.total, name
