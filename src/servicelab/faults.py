@@ -125,12 +125,13 @@ HEALTHY = Faults()
 
 
 def _as(value, cls, name):
+    article = "an" if cls.__name__[0] in "AEIOU" else "a"
     if isinstance(value, cls):
         return value
     try:
         return cls(*value)
     except TypeError:
         raise ValueError(
-            f"{name} contains {value!r}, which is not allowed: each entry must be a "
-            f"{cls.__name__} or a tuple of its fields."
+            f"{name} entry = {value!r} is not allowed: each entry of {name} must be "
+            f"{article} {cls.__name__} or a tuple of its fields."
         ) from None

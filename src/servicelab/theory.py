@@ -66,9 +66,9 @@ def mmc(arrival_rate: float, service_rate: float, servers: int) -> QueueMetrics:
     c = _check.integer("servers", servers, low=1, high=100_000)
     if lam >= c * mu:
         raise ValueError(
-            f"arrival_rate = {lam:g} is not allowed: with {c} server(s) at service_rate "
-            f"{mu:g} the queue is stable only if arrival_rate < {c * mu:g}; "
-            f"above that it grows without end."
+            f"arrival_rate = {lam:g} is not allowed: arrival_rate must be < {c * mu:g} "
+            f"({c} server(s) × service_rate {mu:g}); at or above that the queue grows "
+            f"without end and has no steady state."
         )
     a = lam / mu
     pw = erlang_c(c, a)

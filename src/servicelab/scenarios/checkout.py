@@ -161,7 +161,7 @@ class CheckoutConfig:
             _check.choice("downstream entry", d, DOWNSTREAM)
         if len(set(downstream)) != len(downstream):
             raise ValueError(
-                f"downstream = {downstream!r} is not allowed: each service may appear once."
+                f"downstream = {downstream!r} is not allowed: downstream must name each service at most once."
             )
         s(self, "downstream", downstream)
         s(self, "timeout_ms", check_timeout(self.timeout_ms))

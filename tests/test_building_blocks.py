@@ -1,0 +1,235 @@
+"""Latencies, faults, services, sync calls, queues, topics and records."""
+
+import math
+
+import numpy as np
+import pytest
+
+from servicelab import (
+    Accounting,
+    Exponential,
+    Faults,
+    Fixed,
+    LogNormal,
+    Queue,
+    Retry,
+    Service,
+    Topic,
+    World,
+    call,
+    percentile,
+    summarize,
+)
+from servicelab.records import Sampler
+
+# -- latency -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dist", [Fixed(40), Exponential(40), LogNormal(40, 0.5), LogNormal(40, 1)])
+def test_latency_samples_have_the_stated_mean_and_quantiles(dist):
+    x = dist.sample(np.random.default_rng(0), 200_000)
+    assert x.mean() == pytest.approx(dist.mean_ms, rel=0.02)
+    for q in (0.5, 0.9, 0.99):
+        assert np.quantile(x, q) == pytest.approx(dist.quantile(q), rel=0.03)
+
+
+def test_scaled_latency_is_slower_by_the_factor():
+    assert LogNormal(40, 0.5).scaled(10).mean_ms == pytest.approx(400)
+    assert LogNormal(40, 0.5).scaled(10).quantile(0.99) == pytest.approx(
+        10 * LogNormal(40, 0.5).quantile(0.99)
+    )
+
+
+# -- faults ----------------------------------------------------------------------
+
+
+def test_outage_windows_and_recovery_time():
+    f = Faults.outage(100, 50) + Faults.outage(150, 10)
+    assert not f.is_down(99.9) and f.is_down(100) and f.is_down(155) and not f.is_down(160)
+    assert f.up_at(120) == 160  # back-to-back windows chain
+    assert f.up_at(10) == 10
+    assert Faults.outage(0, math.inf).up_at(5) == math.inf
+
+
+def test_slowdowns_multiply_and_error_rates_combine():
+    f = Faults.slow(2, 0, 100) + Faults.slow(3, 50, 200) + Faults.flaky(0.5) + Faults.flaky(0.5)
+    assert f.slowdown(10) == 2 and f.slowdown(60) == 6 and f.slowdown(150) == 3
+    assert f.slowdown(300) == 1
+    assert f.error_rate == pytest.approx(0.75)
+    assert Faults().healthy and not f.healthy
+
+
+# -- service and sync calls -------------------------------------------------------
+
+
+def run_calls(service_kwargs, n=1, **call_kwargs):
+    w = World(seed=1, horizon_ms=1e6)
+    s = Service(w, "svc", **service_kwargs)
+    results = {}
+
+    def caller(i):
+        r = yield from call(s, i, **call_kwargs)
+        results[i] = (r, w.now)
+
+    for i in range(n):
+        w.process(caller(i))
+    w.run()
+    return s, results
+
+
+def test_a_service_demand_is_the_same_for_the_same_key_in_any_world():
+    a = Service(World(5), "payment", LogNormal(100))
+    b = Service(World(5), "payment", LogNormal(100))
+    assert [a.demand(k) for k in (3, 1, 2)] == [b.demand(k) for k in (3, 1, 2)]
+    assert a.demand(3, attempt=1) != a.demand(3)  # a retry is new work
+
+
+def test_sync_call_waits_for_the_answer():
+    s, results = run_calls({"latency": Fixed(30)})
+    (r, t) = results[0]
+    assert r.ok and r.attempts == 1 and t == 30
+
+
+def test_workers_limit_concurrency():
+    _, results = run_calls({"latency": Fixed(30), "workers": 2}, n=4)
+    assert sorted(t for _, t in results.values()) == [30, 30, 60, 60]
+
+
+def test_timeout_gives_up_but_the_callee_keeps_working():
+    s, results = run_calls({"latency": Fixed(100)}, timeout_ms=40)
+    r, t = results[0]
+    assert r.outcome == "timeout" and t == 40
+    assert s.busy == 0 and s.received == 1  # it finished its work after the caller left
+
+
+def test_outage_refuses_at_once_and_retries_back_off():
+    faults = Faults.outage(0, 250)
+    retry = Retry(attempts=4, backoff_ms=100, multiplier=2)
+    s, results = run_calls({"latency": Fixed(10), "faults": faults}, retry=retry)
+    r, t = results[0]
+    # tries at 0 (down), 100 (down), 300 (up: done at 310)
+    assert r.ok and r.attempts == 3 and t == 310
+    assert s.received == 3 and s.failed == 2
+
+
+def test_retries_give_up_after_the_last_attempt():
+    s, results = run_calls(
+        {"latency": Fixed(10), "faults": Faults.flaky(1.0)}, retry=Retry(attempts=3, backoff_ms=5)
+    )
+    r, _ = results[0]
+    assert r.outcome == "error" and r.attempts == 3 and s.received == 3
+
+
+def test_full_jitter_spreads_retry_delays_between_zero_and_the_backoff():
+    retry = Retry(attempts=2, backoff_ms=100, jitter=1.0)
+    assert retry.delay(1, 0.0) == 100 and retry.delay(1, 0.999) == pytest.approx(0.1)
+    assert Retry(backoff_ms=100, multiplier=3).delay(3, 0.5) == 900
+
+
+# -- queues and topics ------------------------------------------------------------
+
+
+def consume_world(n, *, latency=10, workers=1, faults=None, **queue_kwargs):
+    w = World(seed=2, horizon_ms=1e6)
+    q = Queue(w, "q", **queue_kwargs)
+    s = Service(w, "worker", Fixed(latency), workers=workers, faults=faults)
+    acked = []
+    q.consume(s, on_ack=lambda m, now: acked.append((m.key, now)))
+
+    def publisher():
+        for i in range(n):
+            yield from q.publish(i)
+
+    w.process(publisher())
+    w.run()
+    return q, acked
+
+
+def test_competing_consumers_share_the_work():
+    _, acked = consume_world(6, workers=3)
+    assert sorted(t for _, t in acked) == [10, 10, 10, 20, 20, 20]
+
+
+def test_failed_messages_are_redelivered_then_dead_lettered():
+    q, acked = consume_world(3, faults=Faults.flaky(1.0), max_attempts=4, redelivery_ms=50)
+    assert acked == [] and len(q.dead_letters) == 3
+    assert all(m.attempts == 4 for m in q.dead_letters)
+    assert q.redelivered == 9 and q.accounting().balanced
+
+
+def test_a_down_consumer_leaves_messages_waiting_until_it_is_back():
+    q, acked = consume_world(5, faults=Faults.outage(0, 1000))
+    assert [t for _, t in acked] == [1010, 1020, 1030, 1040, 1050]
+    assert q.dead_letters == []
+
+
+def test_bounded_queue_blocks_the_publisher_or_rejects():
+    w = World(horizon_ms=1e6)
+    blocking = Queue(w, "b", capacity=2)
+    rejecting = Queue(w, "r", capacity=2, on_full="reject")
+    log = []
+
+    def publish_three(q):
+        for i in range(3):
+            ok = yield from q.publish(i)
+            log.append((q.name, i, ok, w.now))
+
+    w.process(publish_three(blocking))
+    w.process(publish_three(rejecting))
+    w.run()
+    assert ("r", 2, False, 0) in log and rejecting.rejected == 1
+    # the blocked publisher never got its third message in (nobody consumes)
+    assert [e for e in log if e[0] == "b"] == [("b", 0, True, 0), ("b", 1, True, 0)]
+    assert blocking.accounting().balanced and rejecting.accounting().balanced
+
+
+def test_every_subscriber_gets_every_message_and_publishing_is_paid_once():
+    w = World(horizon_ms=1e6)
+    topic = Topic(w, "orders", publish_latency=Fixed(2))
+    queues = [topic.subscribe(name) for name in ("inventory", "email", "analytics")]
+    times = []
+
+    def publisher():
+        for i in range(4):
+            n = yield from topic.publish(i)
+            times.append((n, w.now))
+
+    w.process(publisher())
+    w.run()
+    assert times == [(3, 2), (3, 4), (3, 6), (3, 8)]
+    assert [q.depth for q in queues] == [4, 4, 4]
+    with pytest.raises(ValueError, match="already has a subscriber"):
+        topic.subscribe("email")
+
+
+# -- records ----------------------------------------------------------------------
+
+
+def test_percentiles_ignore_orders_still_in_flight():
+    values = [1, 2, 3, 4, float("nan")]
+    assert percentile(values, 50) == 2.5
+    assert summarize(values)["count"] == 4
+    assert math.isnan(percentile([float("nan")], 50))
+
+
+def test_accounting_detects_anything_vanished_or_double_counted():
+    assert Accounting("orders", 10, {"done": 7, "in flight": 3}).balanced
+    assert not Accounting("orders", 10, {"done": 7, "in flight": 2}).balanced
+    assert "≠" in str(Accounting("orders", 10, {"done": 8, "in flight": 3}))
+
+
+def test_sampler_records_state_over_time():
+    w = World(horizon_ms=100)
+    box = {"n": 0}
+
+    def grow():
+        while True:
+            yield w.timeout(10)
+            box["n"] += 1
+
+    w.process(grow())
+    sampler = Sampler(w, 25, {"n": lambda: box["n"]})
+    w.run()
+    series = sampler.series()["n"]
+    assert list(series.t_ms) == [0, 25, 50, 75, 100]
+    assert series.at(60) == series.values[2]
