@@ -161,7 +161,8 @@ class CheckoutConfig:
             _check.choice("downstream entry", d, DOWNSTREAM)
         if len(set(downstream)) != len(downstream):
             raise ValueError(
-                f"downstream = {downstream!r} is not allowed: downstream must name each service at most once."
+                f"downstream = {downstream!r} is not allowed: "
+                "downstream must be a tuple of different services."
             )
         s(self, "downstream", downstream)
         s(self, "timeout_ms", check_timeout(self.timeout_ms))
