@@ -40,7 +40,8 @@ $(STAMP): pyproject.toml constraints.txt
 # The server's root is the repo, so notebooks/, exercises/ and solutions/ are all in view.
 # (A folder given as an argument would become the root, so notebooks/ is opened via the URL.)
 lab: $(STAMP)
-	@if [ -f $(START) ]; then open=$(START); else open=--LabApp.default_url=/lab/tree/notebooks; fi; \
+	@if [ -f $(START) ]; then open=$(START); \
+	  elif [ -d notebooks ]; then open=--LabApp.default_url=/lab/tree/notebooks; else open=; fi; \
 	  set -x; $(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS) $$open
 
 lint: $(STAMP)
