@@ -42,12 +42,14 @@ MAX_CAPACITY = 10_000_000
 class Message:
     """One message: the key of the request it is about, and its delivery tries."""
 
-    __slots__ = ("key", "attempts", "published_ms")
+    __slots__ = ("key", "attempts", "published_ms", "started_ms")
 
     def __init__(self, key: int, published_ms: float):
         self.key = key
         self.attempts = 0
         self.published_ms = published_ms
+        #: when a consumer last started working on it
+        self.started_ms = float("nan")
 
     def __repr__(self):
         return f"Message(key={self.key}, attempts={self.attempts})"
@@ -179,6 +181,7 @@ class Queue:
             if watch_outages and faults.is_down(env.now):
                 # the outage began while this consumer waited: hold the message, unacked
                 yield self._until_up(service)
+            message.started_ms = env.now
             outcome = yield from service.serve(message.key, message.attempts)
             service._consuming -= 1
             self.in_process -= 1

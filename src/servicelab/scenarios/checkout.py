@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,6 +49,7 @@ __all__ = [
     "DEFAULT_WORKERS",
     "CheckoutConfig",
     "CheckoutResult",
+    "Span",
     "run_checkout",
     "run_both",
 ]
@@ -118,6 +120,7 @@ class CheckoutConfig:
     horizon_ms: float | None = None
     max_events: int = DEFAULT_MAX_EVENTS
     sample_every_ms: float | None = None
+    trace_orders: int = 0
 
     def __post_init__(self):
         s = object.__setattr__
@@ -183,6 +186,21 @@ class CheckoutConfig:
         _check.integer("max_events", self.max_events, low=1, high=10**9)
         if self.sample_every_ms is not None:
             _check.number("sample_every_ms", self.sample_every_ms, low=1.0)
+        _check.integer("trace_orders", self.trace_orders, low=0, high=1000)
+
+
+class Span(NamedTuple):
+    """A stretch of time one lane (the user or a service) spent on one order.
+
+    ``kind`` is ``"works"`` (doing the order's work), ``"waits"`` (blocked,
+    waiting for an answer) or ``"queued"`` (a message waiting in a queue).
+    """
+
+    order: int
+    lane: str
+    start_ms: float
+    end_ms: float
+    kind: str
 
 
 @dataclass
@@ -204,6 +222,7 @@ class CheckoutResult:
     stop_reason: str
     events: int
     horizon_ms: float
+    spans: list[Span] = field(default_factory=list)  # the first ``trace_orders`` orders
 
     # -- reading the result ------------------------------------------------------
     @property
@@ -331,6 +350,10 @@ class _Run:
         self.done = {d: [math.nan] * n for d in c.downstream}
         self.counts = dict.fromkeys(OUTCOMES, 0)
         self.arrived = 0
+        self.trace = c.trace_orders
+        self.spans: list[Span] = []
+        # traced orders: when the Order worker began (key i) and stopped (key -1-i) waiting
+        self._order_waits: dict[int, float] = {}
         self.queues: dict[str, Queue] = {}
         if style == "async":
             self.topic = Topic(w, "order-created", c.publish_ms)
@@ -341,7 +364,7 @@ class _Run:
                     max_attempts=c.max_attempts,
                     redelivery_ms=c.redelivery_ms,
                 )
-                q.consume(self.services[d], on_ack=self._acker(self.done[d]))
+                q.consume(self.services[d], on_ack=self._acker(d))
                 self.queues[d] = q
         probes = {f"busy {name}": (lambda s=s: s.busy) for name, s in self.services.items()}
         probes.update({f"backlog {d}": (lambda q=q: q.backlog) for d, q in self.queues.items()})
@@ -351,14 +374,26 @@ class _Run:
         w.process(self._arrive())
         w.run()
 
-    @staticmethod
-    def _acker(done: list):
+    def _acker(self, service: str):
+        done = self.done[service]
+        trace, spans = self.trace, self.spans
+
         def on_ack(message, now):
-            done[message.key] = now
+            i = message.key
+            done[i] = now
+            if i < trace:
+                spans.append(Span(i, service, message.published_ms, message.started_ms, "queued"))
+                spans.append(Span(i, service, message.started_ms, now, "works"))
 
         return on_ack
 
     def _finish(self, i: int, outcome: str, reason: str = "") -> None:
+        if i < self.trace:
+            now = self.world.env.now
+            self.spans.append(Span(i, "user", float(self.arrivals[i]), now, "waits"))
+            waited_from = self._order_waits.pop(i, now)
+            waited_to = self._order_waits.pop(-1 - i, now)
+            self.spans.append(Span(i, "order", waited_from, waited_to, "waits"))
         self.outcome[i] = outcome
         self.reason[i] = reason
         self.response[i] = self.world.env.now - self.arrivals[i]
@@ -379,11 +414,19 @@ class _Run:
     def _front(self, i: int):
         """Order's own work and the sync Payment call; True if the order goes on."""
         c = self.config
+        env = self.world.env
+        start = env.now
         outcome = yield from self.services["order"].serve(i)
+        if i < self.trace:
+            self._order_waits[i] = env.now  # from here it waits on others
+            self.spans.append(Span(i, "order", start, env.now, "works"))
         if outcome != "ok":
             self._finish(i, FAILED, f"order {outcome}")
             return False
+        start = env.now
         paid = yield from call(self.services["payment"], i, timeout_ms=c.timeout_ms, retry=c.retry)
+        if i < self.trace:
+            self.spans.append(Span(i, "payment", start, env.now, "works"))
         if not paid.ok:
             self._finish(i, FAILED, f"payment {paid.outcome}")
             return False
@@ -400,7 +443,10 @@ class _Run:
             if not (yield from self._front(i)):
                 return
             for d in c.downstream:
+                start = env.now
                 r = yield from call(self.services[d], i, timeout_ms=c.timeout_ms, retry=c.retry)
+                if i < self.trace:
+                    self.spans.append(Span(i, d, start, env.now, "works"))
                 if not r.ok:
                     self._finish(i, FAILED, f"{d} {r.outcome}")
                     return
@@ -412,7 +458,11 @@ class _Run:
             yield worker
             if not (yield from self._front(i)):
                 return
+            start = self.world.env.now
             accepted = yield from self.topic.publish(i)
+            if i < self.trace:
+                self._order_waits[-1 - i] = start  # its wait on others ended here
+                self.spans.append(Span(i, "order", start, self.world.env.now, "works"))
             if accepted < len(self.queues):
                 self._finish(i, FAILED, "queue full")
             else:
@@ -444,4 +494,5 @@ class _Run:
             stop_reason=w.stop_reason,
             events=w.events,
             horizon_ms=w.horizon_ms,
+            spans=sorted(self.spans, key=lambda s: (s.order, s.start_ms)),
         )
