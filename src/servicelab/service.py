@@ -129,6 +129,10 @@ class Service:
         """Wait for a free worker, then :meth:`serve` (a simpy sub-generator)."""
         with self.pool.request() as req:
             yield req
+            if self.faults is HEALTHY:  # the common case, without a sub-generator
+                self.received += 1
+                yield self.world.env.timeout(self.demand(key, attempt))
+                return OK
             return (yield from self.serve(key, attempt))
 
     def __repr__(self):

@@ -128,14 +128,18 @@ class World:
         Returns (and stores in :attr:`stop_reason`) why the run stopped.
         """
         env = self.env
-        step, peek = env.step, env.peek
+        step = env.step
+        # simpy keeps its schedule in the heap ``_queue`` (time first); reading
+        # it directly instead of calling ``env.peek()`` saves a call per event
+        queue = env._queue
         horizon = self.horizon_ms
         budget = self.max_events - self.events
         done = 0
+        inf = float("inf")
         while True:
-            t = peek()
+            t = queue[0][0] if queue else inf
             if t > horizon:
-                reason = "idle" if t == float("inf") else "horizon"
+                reason = "idle" if t == inf else "horizon"
                 break
             if done >= budget:
                 reason = "event budget"

@@ -38,7 +38,7 @@ from ..faults import HEALTHY, Faults
 from ..latency import Latency, LogNormal, as_latency
 from ..messaging import Queue, Topic
 from ..records import Accounting, Sampler, TimeSeries, summarize
-from ..service import Service
+from ..service import OK, Service
 from ..sync import NO_RETRY, Retry, call, check_timeout
 from ..world import DEFAULT_MAX_EVENTS, World
 
@@ -342,6 +342,7 @@ class _Run:
             name: Service(w, name, c.latency[name], c.workers[name], c.faults[name])
             for name in ("order", "payment", *c.downstream)
         }
+        self.order, self.payment = self.services["order"], self.services["payment"]
         self.declined = w.uniforms("decline")
         n = c.n_orders
         self.response = [math.nan] * n
@@ -355,6 +356,7 @@ class _Run:
         # traced orders: when the Order worker began (key i) and stopped (key -1-i) waiting
         self._order_waits: dict[int, float] = {}
         self.queues: dict[str, Queue] = {}
+        self.topic: Topic | None = None
         if style == "async":
             self.topic = Topic(w, "order-created", c.publish_ms)
             for d in c.downstream:
@@ -402,7 +404,7 @@ class _Run:
 
     def _arrive(self):
         env = self.world.env
-        order = self._sync_order if self.style == "sync" else self._async_order
+        order = self._order
         for i, t in enumerate(self.arrivals.tolist()):
             if t > env.now:
                 yield env.timeout(t - env.now)
@@ -411,62 +413,62 @@ class _Run:
             self.counts[IN_FLIGHT] += 1
             env.process(order(i))
 
-    def _front(self, i: int):
-        """Order's own work and the sync Payment call; True if the order goes on."""
+    def _order(self, i: int):
+        """One order from arrival to the user's answer, in either style."""
         c = self.config
         env = self.world.env
-        start = env.now
-        outcome = yield from self.services["order"].serve(i)
-        if i < self.trace:
-            self._order_waits[i] = env.now  # from here it waits on others
-            self.spans.append(Span(i, "order", start, env.now, "works"))
-        if outcome != "ok":
-            self._finish(i, FAILED, f"order {outcome}")
-            return False
-        start = env.now
-        paid = yield from call(self.services["payment"], i, timeout_ms=c.timeout_ms, retry=c.retry)
-        if i < self.trace:
-            self.spans.append(Span(i, "payment", start, env.now, "works"))
-        if not paid.ok:
-            self._finish(i, FAILED, f"payment {paid.outcome}")
-            return False
-        if self.declined[i] < c.decline_rate:
-            self._finish(i, DECLINED)
-            return False
-        return True
-
-    def _sync_order(self, i: int):
-        c = self.config
-        env = self.world.env
-        with self.services["order"].pool.request() as worker:
+        order = self.order
+        traced = i < self.trace
+        with order.pool.request() as worker:
             yield worker
-            if not (yield from self._front(i)):
-                return
-            for d in c.downstream:
-                start = env.now
-                r = yield from call(self.services[d], i, timeout_ms=c.timeout_ms, retry=c.retry)
-                if i < self.trace:
-                    self.spans.append(Span(i, d, start, env.now, "works"))
-                if not r.ok:
-                    self._finish(i, FAILED, f"{d} {r.outcome}")
-                    return
-                self.done[d][i] = env.now
-            self._finish(i, COMPLETED)
-
-    def _async_order(self, i: int):
-        with self.services["order"].pool.request() as worker:
-            yield worker
-            if not (yield from self._front(i)):
-                return
-            start = self.world.env.now
-            accepted = yield from self.topic.publish(i)
-            if i < self.trace:
-                self._order_waits[-1 - i] = start  # its wait on others ended here
-                self.spans.append(Span(i, "order", start, self.world.env.now, "works"))
-            if accepted < len(self.queues):
-                self._finish(i, FAILED, "queue full")
+            # the Order service's own work
+            start = env.now
+            if order.faults is HEALTHY:  # the common case, without a sub-generator
+                order.received += 1
+                yield env.timeout(order.demand(i))
+                outcome = OK
             else:
+                outcome = yield from order.serve(i)
+            if traced:
+                self._order_waits[i] = env.now  # from here it waits on others
+                self.spans.append(Span(i, "order", start, env.now, "works"))
+            if outcome != OK:
+                self._finish(i, FAILED, f"order {outcome}")
+                return
+            # Payment: sync in both styles, the user needs to know
+            start = env.now
+            paid = yield from call(self.payment, i, timeout_ms=c.timeout_ms, retry=c.retry)
+            if traced:
+                self.spans.append(Span(i, "payment", start, env.now, "works"))
+            if not paid.ok:
+                self._finish(i, FAILED, f"payment {paid.outcome}")
+                return
+            if self.declined[i] < c.decline_rate:
+                self._finish(i, DECLINED)
+                return
+            if self.topic is None:
+                # sync: call each downstream service in turn, waiting for each
+                for d in c.downstream:
+                    start = env.now
+                    r = yield from call(self.services[d], i, timeout_ms=c.timeout_ms, retry=c.retry)
+                    if traced:
+                        self.spans.append(Span(i, d, start, env.now, "works"))
+                    if not r.ok:
+                        self._finish(i, FAILED, f"{d} {r.outcome}")
+                        return
+                    self.done[d][i] = env.now
                 self._finish(i, COMPLETED)
+            else:
+                # async: publish OrderCreated and answer the user at once
+                start = env.now
+                accepted = yield from self.topic.publish(i)
+                if traced:
+                    self._order_waits[-1 - i] = start  # its wait on others ended here
+                    self.spans.append(Span(i, "order", start, env.now, "works"))
+                if accepted < len(self.queues):
+                    self._finish(i, FAILED, "queue full")
+                else:
+                    self._finish(i, COMPLETED)
 
     def result(self) -> CheckoutResult:
         c = self.config

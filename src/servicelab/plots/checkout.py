@@ -19,10 +19,11 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from . import _check
-from .style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style
+from .. import _check
+from ..style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style
 
 __all__ = [
+    "LANES",
     "new_axes",
     "timeline",
     "latency_cdf",
