@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import statistics
 import time
 import zlib
@@ -39,7 +40,7 @@ import simpy
 from servicelab import CheckoutConfig, Fixed, LogNormal, run_checkout
 from servicelab.scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS
 
-# -- what is measured ----------------------------------------------------------------------------
+# -- what is measured -----------------------------------------------------------------------------
 #: Seed of both models (same seed, same random numbers).
 SEED = 0
 #: Checkout sizes timed, in orders.
@@ -47,7 +48,7 @@ ORDER_COUNTS = (1_000, 10_000)
 #: The kit's two architectures.
 STYLES = ("sync", "async")
 #: Timed repeats of each model per (size, style); ``--quick`` uses QUICK_REPEATS.
-REPEATS = 5
+REPEATS = 7
 QUICK_REPEATS = 2
 #: The kit may take at most this many times the raw model's wall-clock time (printed, not asserted).
 TARGET_RATIO = 1.3
@@ -76,7 +77,7 @@ SERVICES = ("order", "payment", *DOWNSTREAM)
 COMPLETED, DECLINED, IN_FLIGHT = "completed", "declined", "in flight"
 
 
-# -- the hand-written model --------------------------------------------------------------------------
+# -- the hand-written model -----------------------------------------------------------------------
 def _stream(seed: int, name: str) -> np.random.Generator:
     """Random stream ``name`` of ``seed``, derived as ``servicelab.world.World.rng`` does."""
     key = zlib.crc32(name.encode("utf-8"))
@@ -220,7 +221,7 @@ def raw_checkout(style: str, seed: int, n_orders: int) -> RawResult:
     return RawResult(arrival_ms, response, outcome, done, sample_t, samples)
 
 
-# -- timing ----------------------------------------------------------------------------------------
+# -- timing ---------------------------------------------------------------------------------------
 def _timed(run: Callable[[], object]) -> tuple[float, object]:
     """Wall-clock seconds of ``run()`` (after a garbage collection), and what it returned."""
     gc.collect()
@@ -276,7 +277,7 @@ def measure(n_orders: int, style: str, repeats: int) -> Timing:
     )
 
 
-# -- equivalence -------------------------------------------------------------------------------------
+# -- equivalence ----------------------------------------------------------------------------------
 def check_parameters() -> None:
     """Raise if the raw model's parameters differ from the kit's default config."""
     c = CheckoutConfig()
@@ -293,8 +294,7 @@ def check_parameters() -> None:
         "queue capacity": c.queue_capacity,
         "healthy": all(f.healthy for f in c.faults.values()),
         "latency": {
-            n: (type(lat), lat.mean_ms, getattr(lat, "sigma", None))
-            for n, lat in c.latency.items()
+            n: (type(lat), lat.mean_ms, getattr(lat, "sigma", None)) for n, lat in c.latency.items()
         },
         "workers": dict(c.workers),
     }
@@ -354,11 +354,8 @@ def compare(timing: Timing) -> dict[str, object]:
     if abs(kit_mean - raw_mean) > MEAN_WAIT_TOLERANCE * raw_mean:
         raise AssertionError(f"{label}: mean wait {kit_mean:.2f} ms (kit) vs {raw_mean:.2f} (raw)")
     return {
-        "completed": counts[COMPLETED][0],
-        "declined": counts[DECLINED][0],
-        "in flight": counts[IN_FLIGHT][0],
-        "kit mean": kit_mean,
-        "raw mean": raw_mean,
+        "counts": counts,
+        "mean wait": (kit_mean, raw_mean),
         "wait gap": wait_gap,
         "task gap": task_gap,
         "series same": series_same,
@@ -366,7 +363,16 @@ def compare(timing: Timing) -> dict[str, object]:
     }
 
 
-# -- report ---------------------------------------------------------------------------------------------
+# -- report ---------------------------------------------------------------------------------------
+def _machine() -> str:
+    """CPUs and load average, to judge how noisy the timings may be."""
+    try:
+        load = "load average {:.1f}, {:.1f}, {:.1f} (1, 5, 15 min)".format(*os.getloadavg())
+    except (AttributeError, OSError):  # not available on Windows
+        load = "load average unknown"
+    return f"machine: {os.cpu_count()} CPUs, {load}"
+
+
 def main(quick: bool = False) -> list[Timing]:
     """Run the benchmark, print its table, equivalence check and verdict; return the timings."""
     repeats = QUICK_REPEATS if quick else REPEATS
@@ -378,13 +384,12 @@ def main(quick: bool = False) -> list[Timing]:
 
     timings = [measure(n, style, repeats) for n in ORDER_COUNTS for style in STYLES]
 
-    print(
-        "Checkout overhead: servicelab.run_checkout (kit) vs the same model in plain simpy (raw)"
-    )
+    print("Checkout overhead: servicelab.run_checkout (kit) vs the same model in plain simpy (raw)")
     print(
         f"default config, seed {SEED}, {repeats} interleaved repeats each, "
         "median wall-clock time (time.perf_counter)"
     )
+    print(_machine())
     print()
     header = f"{'orders':>8}  {'style':<6} {'kit s':>9} {'raw s':>9} {'kit/raw':>8}  target"
     print(header)
@@ -397,17 +402,23 @@ def main(quick: bool = False) -> list[Timing]:
         )
     print()
 
-    print("Equivalence (same seed, same random streams; counts asserted equal):")
-    print("  raw model parameters = kit's default config: yes")
+    print("Equivalence, kit vs raw (same seed and random streams; order counts asserted equal):")
+    print("  raw model parameters = the kit's default config: yes (asserted)")
+    print(
+        f"  {'orders':>6}  {'style':<5}  {'completed':>13}  {'declined':>9}  {'in flight':>9}  "
+        f"{'mean wait ms':>15}  {'max |Δ| ms':>10}  state samples"
+    )
     for t in timings:
         c = compare(t)
+        cells = [f"{k:,}={r:,}" for k, r in c["counts"].values()]
+        means = "{:.2f}/{:.2f}".format(*c["mean wait"])
+        gap = max(c["wait gap"], c["task gap"])
+        same = "identical" if c["series same"] else "DIFFER"
         print(
-            f"  {t.n_orders:>6,} {t.style:<5}  completed {c['completed']:,} = {c['completed']:,}, "
-            f"declined {c['declined']} = {c['declined']}, in flight {c['in flight']} = "
-            f"{c['in flight']}; mean wait {c['kit mean']:.2f} vs {c['raw mean']:.2f} ms; "
-            f"max |Δ| per order: wait {c['wait gap']:.2g} ms, tasks {c['task gap']:.2g} ms; "
-            f"{c['samples']} state samples {'identical' if c['series same'] else 'DIFFER'}"
+            f"  {t.n_orders:>6,}  {t.style:<5}  {cells[0]:>13}  {cells[1]:>9}  {cells[2]:>9}  "
+            f"{means:>15}  {gap:>10.3g}  {c['samples']} {same}"
         )
+    print("  (max |Δ| ms: largest gap between the two models in any order's wait or task finish)")
     print()
 
     worst = max(timings, key=lambda t: t.ratio)
