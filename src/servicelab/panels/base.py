@@ -1,0 +1,232 @@
+"""The panel: labelled controls, one live figure, one line of key numbers.
+
+A :class:`Panel` is what a lesson shows with one call. Moving a control
+re-runs a small simulation and redraws the figure; the summary line under it
+states the key numbers in words, for readers who cannot see the plot.
+
+Speed matters here (a redraw should take well under 100 ms), so a panel
+
+* keeps one matplotlib ``Figure`` alive (no pyplot, no inline backend),
+* lays its axes out once by hand (no tight bounding boxes, no constrained
+  layout per redraw),
+* renders once per change with Agg into a PNG for an ``ipywidgets.Image``,
+* and runs modest default simulations.
+
+Impossible settings never raise: the panel shows a sentence saying what is
+impossible and why, and keeps its controls live.
+
+The same object is the **headless API** for tests: ``panel.set(email_slowdown=10)``
+moves controls from Python, and ``panel.summary``, ``panel.data``,
+``panel.message`` and ``panel.png`` show what a learner would see.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..style import RC
+
+__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle"]
+
+_CONTROL_STYLE = {"description_width": "200px"}
+_CONTROL_LAYOUT = {"width": "420px"}
+
+
+class Impossible(Exception):
+    """A setting a panel cannot simulate; its message is shown to the learner."""
+
+
+def slider(label: str, value: float, low: float, high: float, step: float, fmt: str = ".0f"):
+    """A float slider with its label (give the unit in the label, e.g. "Email latency (ms)")."""
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=label,
+        readout_format=fmt,
+        continuous_update=False,
+        style=_CONTROL_STYLE,
+        layout=_CONTROL_LAYOUT,
+    )
+
+
+def int_slider(label: str, value: int, low: int, high: int, step: int = 1):
+    """A whole-number slider with its label."""
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=label,
+        continuous_update=False,
+        style=_CONTROL_STYLE,
+        layout=_CONTROL_LAYOUT,
+    )
+
+
+def dropdown(label: str, options, value):
+    """A drop-down list; ``options`` as for ipywidgets (labels, or (label, value) pairs)."""
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=label,
+        style=_CONTROL_STYLE,
+        layout=_CONTROL_LAYOUT,
+    )
+
+
+def toggle(label: str, options, value):
+    """A row of toggle buttons."""
+    return widgets.ToggleButtons(
+        options=options,
+        value=value,
+        description=label,
+        style=_CONTROL_STYLE,
+    )
+
+
+class Panel:
+    """Base class: subclasses define ``title``, ``make_controls()``, ``layout()``, ``compute()``,
+    ``draw()`` and ``describe()``.
+
+    * ``make_controls()`` returns a dict name → widget (the names are the keyword
+      arguments of :meth:`set` and :meth:`compute`);
+    * ``layout(figure)`` adds the axes once and returns them;
+    * ``compute(**values)`` runs the simulation and returns a dict of results
+      and key numbers, or raises :class:`Impossible` with a sentence for the
+      learner;
+    * ``draw(data)`` redraws the axes from that dict;
+    * ``describe(data)`` returns the summary line.
+    """
+
+    title = ""
+    figsize = (8.0, 3.3)
+
+    def __init__(self, **initial):
+        self.controls: dict[str, widgets.ValueWidget] = self.make_controls()
+        self.figure = Figure(figsize=self.figsize, dpi=RC["figure.dpi"])
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.axes = self.layout(self.figure)
+        width = int(self.figsize[0] * RC["figure.dpi"])
+        self.image = widgets.Image(
+            format="png", layout={"width": "100%", "max_width": f"{width}px"}
+        )
+        self.summary_box = widgets.HTML()
+        self.message_box = widgets.HTML()
+        self.data: dict = {}
+        self.summary = ""
+        self.message = ""
+        self.png = b""
+        self.last_ms = float("nan")
+        self._holding = False
+        box = widgets.GridBox(
+            list(self.controls.values()),
+            layout={"grid_template_columns": "repeat(auto-fill, minmax(430px, 1fr))"},
+        )
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<b>{html.escape(self.title)}</b>"),
+                box,
+                self.message_box,
+                self.image,
+                self.summary_box,
+            ]
+        )
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        if initial:
+            self.set(**initial)
+        else:
+            self.update()
+
+    # -- what subclasses provide ---------------------------------------------------
+    def make_controls(self) -> dict:
+        raise NotImplementedError
+
+    def layout(self, figure: Figure):
+        raise NotImplementedError
+
+    def compute(self, **values) -> dict:
+        raise NotImplementedError
+
+    def draw(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def describe(self, data: dict) -> str:
+        raise NotImplementedError
+
+    # -- the headless API ------------------------------------------------------------
+    def values(self) -> dict:
+        """The controls' current values."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set(self, **values) -> Panel:
+        """Move controls from Python (as a learner would), then update once."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"control = {unknown[0]!r} is not allowed: control must be one of "
+                f"{', '.join(self.controls)}."
+            )
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self.update()
+        return self
+
+    def _changed(self, _change) -> None:
+        if not self._holding:
+            self.update()
+
+    def update(self) -> None:
+        """Re-run and redraw for the current control values."""
+        start = time.perf_counter()
+        try:
+            data = self.compute(**self.values())
+        except Impossible as exc:
+            self._show_message(str(exc))
+        except ValueError as exc:  # a kit check the panel did not foresee
+            self._show_message(f"This setting cannot be simulated: {exc}")
+        else:
+            self.data = data
+            self.message = ""
+            self.message_box.value = ""
+            self.draw(data)
+            self.summary = self.describe(data)
+            self.summary_box.value = f"<p style='font-size: 1.05em'>{html.escape(self.summary)}</p>"
+            self.png = self.render()
+            self.image.value = self.png
+            self.image.layout.display = None
+        self.last_ms = (time.perf_counter() - start) * 1000
+
+    def render(self) -> bytes:
+        """The figure as PNG bytes (fast settings: no tight box, light compression)."""
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+        return buf.getvalue()
+
+    def _show_message(self, text: str) -> None:
+        self.message = text
+        self.data = {}
+        self.summary = ""
+        self.summary_box.value = ""
+        self.message_box.value = (
+            "<p style='color: #D55E00; font-size: 1.05em; border-left: 4px solid #D55E00;"
+            f" padding-left: 8px'>{html.escape(text)}</p>"
+        )
+        self.image.layout.display = "none"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
