@@ -1,10 +1,16 @@
-"""constraints.txt (the lock) and environment.yml (conda) agree on every direct dependency."""
+"""constraints.txt (the lock) and environment.yml (conda) agree on every direct dependency.
+
+constraints.txt serves every Python the kit supports: a pin may carry a PEP 508 marker
+(`numpy==2.2.6 ; python_version < "3.11"`), and pip applies only the lines whose marker
+matches the Python it runs on. So pins are read here for one Python at a time.
+"""
 
 import re
 import sys
 from pathlib import Path
 
 import yaml  # PyYAML comes with jupyterlab (via jupyter-events) and is pinned in constraints.txt
+from packaging.requirements import InvalidRequirement, Requirement  # packaging comes with pytest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,20 +25,36 @@ def norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
 def direct_deps() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    reqs = project()["dependencies"] + project()["optional-dependencies"]["test"]
     return [norm(NAME.match(req).group(1)) for req in reqs]
 
 
-def constraint_pins() -> dict[str, str]:
-    pins = {}
+def lock_lines() -> list[tuple[str, Requirement | None]]:
+    """Each pin line of constraints.txt, with its parse (None if it does not parse)."""
+    lines = []
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            name, sep, version = line.partition("==")
-            assert sep, f"constraints.txt: {line!r} is not an exact '==' pin"
-            pins[norm(name)] = version.strip()
+            try:
+                lines.append((line, Requirement(line)))
+            except InvalidRequirement:
+                lines.append((line, None))
+    return lines
+
+
+def constraint_pins(python: str) -> dict[str, list[str]]:
+    """The versions constraints.txt pins on Python `python` ("3.11"): the lines with no
+    marker or with one that holds there. Exactly one per package is right."""
+    env = {"python_version": python, "python_full_version": f"{python}.0"}
+    pins: dict[str, list[str]] = {}
+    for _, req in lock_lines():
+        if req is not None and (req.marker is None or req.marker.evaluate(env)):
+            pins.setdefault(norm(req.name), []).extend(spec.version for spec in req.specifier)
     return pins
 
 
@@ -46,15 +68,66 @@ def conda_pins() -> dict[str, str]:
     return pins
 
 
-def test_direct_dependencies_are_pinned_alike_in_both_files():
-    lock, conda = constraint_pins(), conda_pins()
+def supported_pythons() -> list[str]:
+    """The oldest Python pyproject.toml allows, and environment.yml's (CI's) Python."""
+    requires = project()["requires-python"]
+    floor = re.fullmatch(r">=\s*(\d+\.\d+)", requires.strip())
+    assert floor, f"pyproject.toml: requires-python = {requires!r} is not of the form '>=X.Y'"
+    conda_python = conda_pins().get("python")
+    assert conda_python, "environment.yml: no 'python=X.Y' line"
+    return sorted({floor.group(1), conda_python}, key=lambda v: tuple(map(int, v.split("."))))
+
+
+def test_every_line_of_constraints_txt_is_an_exact_pin():
+    bad = [
+        line
+        for line, req in lock_lines()
+        if req is None or [spec.operator for spec in req.specifier] != ["=="]
+    ]
+    assert not bad, (
+        "constraints.txt: these lines are not 'name==version', optionally followed by\n"
+        "' ; <marker>' (run 'make lock' rather than editing it):\n" + "\n".join(bad)
+    )
+
+
+def test_no_package_is_pinned_twice_for_one_python():
     problems = [
-        f"{dep}: constraints.txt has {lock.get(dep, 'nothing')}, "
+        f"{name}: {' and '.join(versions)} both apply on Python {python}"
+        for python in supported_pythons()
+        for name, versions in sorted(constraint_pins(python).items())
+        if len(versions) > 1
+    ]
+    assert not problems, "constraints.txt: markers overlap:\n" + "\n".join(problems)
+
+
+def test_every_direct_dependency_is_pinned_for_every_supported_python():
+    pythons = supported_pythons()
+    problems = [
+        f"{dep}: no pin applies on Python {python}"
+        for python in pythons
+        for dep in direct_deps()
+        if dep not in constraint_pins(python)
+    ]
+    assert not problems, (
+        f"constraints.txt must pin every direct dependency for Python {' and '.join(pythons)} "
+        "(run 'make lock'):\n" + "\n".join(problems)
+    )
+
+
+def test_direct_dependencies_are_pinned_alike_in_both_files():
+    conda = conda_pins()
+    python = conda["python"]
+    lock = {name: ", ".join(versions) for name, versions in constraint_pins(python).items()}
+    problems = [
+        f"{dep}: constraints.txt has {lock.get(dep, 'nothing')} for Python {python}, "
         f"environment.yml has {conda.get(dep, 'nothing')}"
         for dep in direct_deps()
         if dep not in lock or dep not in conda or lock[dep] != conda[dep]
     ]
-    assert not problems, "pins out of step; make them match:\n" + "\n".join(problems)
+    assert not problems, (
+        f"pins out of step; environment.yml (python={python}) must match the pins that "
+        f"constraints.txt applies on Python {python}:\n" + "\n".join(problems)
+    )
 
 
 def test_every_direct_dependency_is_in_environment_yml():

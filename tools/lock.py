@@ -43,7 +43,7 @@ def norm(name: str) -> str:
 
 
 def version_key(version: str) -> tuple:
-    return tuple(int(part) for part in version.split("."))
+    return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
 def runs_as(command: str, version: str) -> bool:
@@ -65,7 +65,7 @@ def find_python(version: str, given: str) -> str:
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     installed = sorted(
         pyenv.glob(f"{version}.*/bin/python{version}"),
-        key=lambda path: version_key(path.parts[-3]) if path.parts[-3][0].isdigit() else (),
+        key=lambda path: version_key(path.parts[-3]),  # .../versions/3.10.13/bin/python3.10
         reverse=True,
     )
     for candidate in [shutil.which(f"python{version}") or "", *map(str, installed)]:
@@ -132,17 +132,18 @@ def marker(versions: list[str], chosen: list[str]) -> list[str]:
 
 
 def merge(versions: list[str], freezes: dict[str, dict[str, tuple[str, str]]]) -> list[str]:
+    # Spell each name as the newest Python's pip freeze did (later ones overwrite earlier).
+    names = {key: name for v in versions for key, (name, _) in freezes[v].items()}
     lines = []
-    for key in sorted({key for pins in freezes.values() for key in pins}):
+    for key in sorted(names, key=lambda key: names[key].lower()):  # pip freeze's order
         by_pin: dict[str, list[str]] = {}  # pinned version -> the Pythons that resolved it
         for version in versions:
             if key in freezes[version]:
                 by_pin.setdefault(freezes[version][key][1], []).append(version)
-        # Spell the name as the newest Python's pip freeze did.
-        name = next(freezes[v][key][0] for v in reversed(versions) if key in freezes[v])
         for pin, chosen in sorted(by_pin.items(), key=lambda item: versions.index(item[1][0])):
             for mark in marker(versions, chosen):
-                lines.append(f"{name}=={pin} ; {mark}" if mark else f"{name}=={pin}")
+                line = f"{names[key]}=={pin}"
+                lines.append(f"{line} ; {mark}" if mark else line)
     return lines
 
 
@@ -161,9 +162,9 @@ def main() -> None:
 
     given = dict(arg.partition("=")[::2] for arg in args.python)
     versions = sorted(given, key=version_key)
+    pythons = {version: find_python(version, given[version]) for version in versions}
     freezes, fulls = {}, []
-    for version in versions:
-        python = find_python(version, given[version])
+    for version, python in pythons.items():
         print(f"make lock: resolving on Python {version} ({python})", flush=True)
         full, freezes[version] = freeze(python, Path(f"{args.scratch}-{version}"))
         fulls.append(f"Python {full}")

@@ -12,6 +12,8 @@ service times in ms give waits in ms.
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import _check
@@ -21,8 +23,14 @@ __all__ = ["chain_availability", "QueueMetrics", "mm1", "mmc", "erlang_c", "litt
 
 def chain_availability(*availabilities: float) -> float:
     """Availability of a chain of sync calls: the product of its links' availabilities."""
-    if len(availabilities) == 1 and not isinstance(availabilities[0], (int, float)):
-        availabilities = tuple(availabilities[0])
+    if len(availabilities) == 1 and not isinstance(availabilities[0], numbers.Real):
+        only = availabilities[0]
+        if isinstance(only, (str, bytes)) or not isinstance(only, Iterable):
+            raise ValueError(
+                f"availabilities = {only!r} is not allowed: availabilities must be numbers "
+                "between 0 and 1, given one by one or as a list."
+            )
+        availabilities = tuple(only)
     if not availabilities:
         raise ValueError(
             "availabilities = () is not allowed: give at least one availability between 0 and 1."
@@ -64,13 +72,13 @@ def mmc(arrival_rate: float, service_rate: float, servers: int) -> QueueMetrics:
     lam = _check.number("arrival_rate", arrival_rate, low=0.0)
     mu = _check.number("service_rate", service_rate, low=0.0, low_open=True)
     c = _check.integer("servers", servers, low=1, high=100_000)
-    if lam >= c * mu:
+    a = lam / mu
+    if lam >= c * mu or a >= c:
         raise ValueError(
             f"arrival_rate = {lam:g} is not allowed: arrival_rate must be < {c * mu:g} "
             f"({c} server(s) × service_rate {mu:g}); at or above that the queue grows "
             f"without end and has no steady state."
         )
-    a = lam / mu
     pw = erlang_c(c, a)
     wait = pw / (c * mu - lam) if lam else 0.0
     response = wait + 1.0 / mu
