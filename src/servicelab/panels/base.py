@@ -9,7 +9,10 @@ Speed matters here (a redraw should take well under 100 ms), so a panel
 * keeps one matplotlib ``Figure`` alive (no pyplot, no inline backend),
 * lays its axes out once by hand (no tight bounding boxes, no constrained
   layout per redraw),
-* renders once per change with Agg into a PNG for an ``ipywidgets.Image``,
+* draws the static parts (axes, ticks, labels: most of the cost is text)
+  once, and on each change redraws only its *live* artists on top of that
+  background (blitting) — see :meth:`Panel.live` and :meth:`Panel.invalidate`,
+* encodes the result once as a PNG for an ``ipywidgets.Image``,
 * and runs modest default simulations.
 
 Impossible settings never raise: the panel shows a sentence saying what is
@@ -27,12 +30,27 @@ import io
 import time
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator
+from PIL import Image
 
-from ..style import RC
+from ..style import RC, kit_style
 
-__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle"]
+__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle", "nice_limit"]
+
+_NICE = [m * 10**e for e in range(0, 8) for m in (1, 2, 5)]
+
+
+def nice_limit(value: float, *, decades: bool = False) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, … (or of 1, 10, 100, … with ``decades``)
+    that is ≥ ``value``: axis limits that change rarely, so the background is reused."""
+    for limit in _NICE:
+        if limit >= value and (not decades or str(limit)[0] == "1"):
+            return float(limit)
+    return float(value)
+
 
 _CONTROL_STYLE = {"description_width": "200px"}
 _CONTROL_LAYOUT = {"width": "420px"}
@@ -102,7 +120,9 @@ class Panel:
     * ``compute(**values)`` runs the simulation and returns a dict of results
       and key numbers, or raises :class:`Impossible` with a sentence for the
       learner;
-    * ``draw(data)`` redraws the axes from that dict;
+    * ``draw(data)`` updates the figure from that dict: ideally only the data
+      of artists registered with :meth:`live`; if it changes anything else
+      (limits, ticks, static text) it calls :meth:`invalidate`;
     * ``describe(data)`` returns the summary line.
     """
 
@@ -113,7 +133,10 @@ class Panel:
         self.controls: dict[str, widgets.ValueWidget] = self.make_controls()
         self.figure = Figure(figsize=self.figsize, dpi=RC["figure.dpi"])
         self.canvas = FigureCanvasAgg(self.figure)
-        self.axes = self.layout(self.figure)
+        self._live: list = []
+        self._background = None
+        with kit_style():
+            self.axes = self.layout(self.figure)
         width = int(self.figsize[0] * RC["figure.dpi"])
         self.image = widgets.Image(
             format="png", layout={"width": "100%", "max_width": f"{width}px"}
@@ -201,7 +224,8 @@ class Panel:
             self.data = data
             self.message = ""
             self.message_box.value = ""
-            self.draw(data)
+            with kit_style():
+                self.draw(data)
             self.summary = self.describe(data)
             self.summary_box.value = f"<p style='font-size: 1.05em'>{html.escape(self.summary)}</p>"
             self.png = self.render()
@@ -209,10 +233,59 @@ class Panel:
             self.image.layout.display = None
         self.last_ms = (time.perf_counter() - start) * 1000
 
+    # -- drawing fast ----------------------------------------------------------------
+    def live(self, artist):
+        """Register ``artist`` as live: redrawn on every update over a cached background."""
+        artist.set_animated(True)
+        self._live.append(artist)
+        return artist
+
+    def headline(self, y: float = 0.985):
+        """A live line of text across the top of the figure, for the takeaway."""
+        return self.live(self.figure.text(0.01, y, "", fontsize=11, fontweight="bold", va="top"))
+
+    def forget(self, artists) -> None:
+        """Remove live ``artists`` from the figure (e.g. bars about to be replaced)."""
+        for artist in artists:
+            artist.remove()
+            self._live.remove(artist)
+
+    def set_xlim(self, ax, low: float, high: float) -> None:
+        """Set ``ax``'s x range, redrawing the background only if it changed.
+
+        On a log axis, ticks go at 1-2-5 within three decades and at powers of
+        ten beyond, so labels never collide.
+        """
+        if tuple(ax.get_xlim()) != (low, high):
+            ax.set_xlim(low, high)
+            if ax.get_xscale() == "log":
+                subs = (1.0, 2.0, 5.0) if high / low <= 100 else (1.0,)
+                ax.xaxis.set_major_locator(LogLocator(subs=subs))
+            self.invalidate()
+
+    def live_legend(self, ax, **kwargs):
+        """A legend drawn over the live lines (on a white box), registered as live."""
+        options = dict(frameon=True, facecolor="white", edgecolor="none", framealpha=0.9)
+        return self.live(ax.legend(**{**options, **kwargs}))
+
+    def invalidate(self) -> None:
+        """The static parts changed (limits, ticks, labels): redraw them at the next render."""
+        self._background = None
+
     def render(self) -> bytes:
-        """The figure as PNG bytes (fast settings: no tight box, light compression)."""
+        """Draw the figure (static parts only when invalid, then live artists) as PNG bytes."""
+        canvas = self.canvas
+        if self._background is None or not self._live:
+            canvas.draw()  # animated (live) artists are skipped here
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._live:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
     def _show_message(self, text: str) -> None:

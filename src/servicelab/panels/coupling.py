@@ -1,0 +1,416 @@
+"""Panels of lesson 02, temporal coupling: the caller waits, latency adds up, tails grow.
+
+* :func:`temporal_coupling` — per-service latencies and an Email slowdown;
+  users' waits and email delivery times, sync against async;
+* :func:`request_timeline` — who works and who waits, for one order;
+* :func:`tail_amplification` — how often a chain meets a slow call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from ..faults import Faults
+from ..latency import LogNormal
+from ..scenarios.chain import run_chain
+from ..scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
+from ..style import ASYNC, SERVICE_COLORS, STYLE_COLORS, SYNC
+from .base import Impossible, Panel, int_slider, nice_limit, slider
+
+__all__ = ["temporal_coupling", "request_timeline", "tail_amplification"]
+
+SEED = 2
+SIGMA = {"payment": 0.4, "inventory": 0.4, "email": 0.5}
+Z99 = 2.3263478740408408  # the standard normal's 99th percentile
+
+
+def _latencies(payment_ms, inventory_ms, email_ms):
+    return {
+        "payment": LogNormal(payment_ms, SIGMA["payment"]),
+        "inventory": LogNormal(inventory_ms, SIGMA["inventory"]),
+        "email": LogNormal(email_ms, SIGMA["email"]),
+    }
+
+
+def _check_capacity(rate: float, means_ms: dict[str, float]) -> None:
+    """Raise Impossible if a service would need more workers than it has, on average."""
+    chain = DEFAULT_LATENCY["order"].mean_ms + sum(means_ms.values())
+    needs = {name: rate * ms / 1000 for name, ms in means_ms.items()}
+    needs["order"] = rate * chain / 1000  # a sync Order worker is held for the whole chain
+    for name, busy in needs.items():
+        have = DEFAULT_WORKERS[name]
+        if busy >= 0.9 * have:
+            hold = means_ms.get(name, chain)
+            raise Impossible(
+                f"At {rate:g} orders/s, each holding a {name.capitalize()} worker for "
+                f"{hold:,.0f} ms on average, {name.capitalize()} would need {busy:.1f} busy "
+                f"workers of its {have}: its queue would grow without end, so there is no "
+                f"steady wait to show. Lower the rate or the latencies."
+            )
+
+
+def _log_ms_axis(ax) -> None:
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _cdf(values) -> tuple[np.ndarray, np.ndarray]:
+    v = np.sort(np.asarray(values, dtype=float))
+    return v, np.arange(1, v.size + 1) / max(v.size, 1)
+
+
+# -- users' waits and email delivery -------------------------------------------------
+
+
+class TemporalCoupling(Panel):
+    title = "If Email is slow, is checkout slow? Users' waits and email delivery, sync vs async"
+    figsize = (9.0, 3.4)
+    n_orders = 400
+
+    def make_controls(self):
+        return {
+            "payment_ms": slider("Payment latency (ms)", 150, 20, 500, 10),
+            "inventory_ms": slider("Inventory latency (ms)", 60, 10, 500, 10),
+            "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
+            "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
+            "arrival_rate": slider("Orders per second", 5, 1, 20, 1),
+        }
+
+    def layout(self, figure):
+        figure.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.8, wspace=0.12)
+        axes = figure.subplots(1, 2, sharey=True)
+        self.title_text = self.headline()
+        titles = ("users wait for an answer", "the email itself")
+        xlabels = (
+            "user's wait for an answer (ms, log scale)",
+            "email sent, after the order arrived (ms, log scale)",
+        )
+        self.lines = {}
+        self.legends = {}
+        for ax, title, xlabel in zip(axes, titles, xlabels, strict=True):
+            _log_ms_axis(ax)
+            ax.set_xlim(10, 1000)
+            ax.set_ylim(0, 1.02)
+            ax.set_title(title, loc="left")
+            ax.set_xlabel(xlabel)
+            for style in ("sync", "async"):
+                (line,) = ax.plot(
+                    [],
+                    [],
+                    color=STYLE_COLORS[style],
+                    linewidth=2,
+                    drawstyle="steps-post",
+                    label=style,
+                )
+                self.lines[title, style] = self.live(line)
+            self.legends[title] = self.live_legend(ax, loc="lower right")
+        axes[0].set_ylabel("share of orders")
+        return axes
+
+    def compute(self, payment_ms, inventory_ms, email_ms, email_slowdown, arrival_rate):
+        means = {
+            "payment": payment_ms,
+            "inventory": inventory_ms,
+            "email": email_ms * email_slowdown,
+        }
+        _check_capacity(arrival_rate, means)
+        faults = {"email": Faults.slow(email_slowdown)} if email_slowdown != 1 else {}
+        sync, asyn = run_both(
+            seed=SEED,
+            n_orders=self.n_orders,
+            arrival_rate=arrival_rate,
+            latency=_latencies(payment_ms, inventory_ms, email_ms),
+            faults=faults,
+        )
+        return {
+            "sync": sync,
+            "async": asyn,
+            "sync_p50": sync.p(50),
+            "sync_p99": sync.p(99),
+            "async_p50": asyn.p(50),
+            "async_p99": asyn.p(99),
+            "email_sync_p50": float(np.median(sync.task_delay("email"))),
+            "email_async_p50": float(np.median(asyn.task_delay("email"))),
+        }
+
+    def draw(self, d):
+        top = 0.0
+        for title, of in (
+            ("users wait for an answer", lambda r: r.latency()),
+            ("the email itself", lambda r: r.task_delay("email")),
+        ):
+            for style in ("sync", "async"):
+                x, y = _cdf(of(d[style]))
+                self.lines[title, style].set_data(x, y)
+                top = max(top, x[-1] if x.size else 0.0)
+        for ax in self.axes:
+            self.set_xlim(ax, 10, nice_limit(top * 1.05, decades=True))
+        ratio = d["sync_p50"] / d["async_p50"]
+        self.title_text.set_text(
+            f"Sync users wait {ratio:.1f}× as long as async ones (median); "
+            f"the email itself is not faster in sync"
+            if d["email_sync_p50"] >= 0.9 * d["email_async_p50"]
+            else f"Sync users wait {ratio:.1f}× as long as async ones (median)"
+        )
+        for title, key in (("users wait for an answer", ""), ("the email itself", "email_")):
+            texts = self.legends[title].get_texts()
+            for text, style in zip(texts, ("sync", "async"), strict=True):
+                text.set_text(f"{style}: median {d[f'{key}{style}_p50']:,.0f} ms")
+
+    def describe(self, d):
+        return (
+            f"Users wait (median / p99): sync {d['sync_p50']:,.0f} / {d['sync_p99']:,.0f} ms, "
+            f"async {d['async_p50']:,.0f} / {d['async_p99']:,.0f} ms. "
+            f"The median email goes out {d['email_sync_p50']:,.0f} ms (sync) and "
+            f"{d['email_async_p50']:,.0f} ms (async) after the order."
+        )
+
+
+# -- one order's timeline ----------------------------------------------------------------
+
+LANES = ("user", "order", "payment", "inventory", "email")
+
+
+class RequestTimeline(Panel):
+    title = "Who waits for whom: one order, sync (top) and async (bottom)"
+    figsize = (9.0, 4.6)
+
+    def make_controls(self):
+        return {
+            "payment_ms": slider("Payment latency (ms)", 150, 20, 500, 10),
+            "inventory_ms": slider("Inventory latency (ms)", 60, 10, 500, 10),
+            "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
+            "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
+            "order": int_slider("Which order (1–10)", 1, 1, 10),
+        }
+
+    def layout(self, figure):
+        figure.subplots_adjust(left=0.1, right=0.97, bottom=0.17, top=0.86, hspace=0.7)
+        axes = figure.subplots(2, 1)
+        self.title_text = self.headline()
+        self.bars: list = []
+        self.marks = {}
+        for ax, style in zip(axes, ("sync", "async"), strict=True):
+            ax.set_yticks(range(len(LANES)), [lane.capitalize() for lane in reversed(LANES)])
+            ax.set_ylim(-0.6, len(LANES) - 0.1)
+            ax.set_xlim(0, 500)
+            ax.grid(axis="y", visible=False)
+            ax.set_xlabel("time since the order arrived (ms)")
+            ax.set_title(style, loc="left", color=STYLE_COLORS[style])
+            line = self.live(ax.axvline(0, color=STYLE_COLORS[style], linewidth=1.5))
+            text = self.live(
+                ax.text(
+                    0, len(LANES) - 0.45, "", color=STYLE_COLORS[style], fontsize=9, va="bottom"
+                )
+            )
+            self.marks[style] = (line, text)
+        handles = [
+            Patch(facecolor="#888888", label="works on the order"),
+            Patch(
+                facecolor="white",
+                edgecolor="#444444",
+                hatch="///",
+                label="blocked, waiting for an answer",
+            ),
+            Patch(facecolor="#888888", alpha=0.3, label="message waiting in a queue"),
+        ]
+        figure.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5)
+        return axes
+
+    def compute(self, payment_ms, inventory_ms, email_ms, email_slowdown, order):
+        faults = {"email": Faults.slow(email_slowdown)} if email_slowdown != 1 else {}
+        sync, asyn = run_both(
+            seed=SEED,
+            n_orders=10,
+            arrival_rate=0.5,
+            decline_rate=0.0,
+            trace_orders=10,
+            latency=_latencies(payment_ms, inventory_ms, email_ms),
+            faults=faults,
+        )
+        i = order - 1
+        spans = {r.style: [s for s in r.spans if s.order == i] for r in (sync, asyn)}
+        done = max(s.end_ms for s in spans["async"] if s.lane in ("inventory", "email"))
+        return {
+            "sync": sync,
+            "async": asyn,
+            "order": i,
+            "spans": spans,
+            "sync_wait": float(sync.response_ms[i]),
+            "async_wait": float(asyn.response_ms[i]),
+            "async_done": done - float(asyn.arrival_ms[i]),
+        }
+
+    def draw(self, d):
+        self.forget(self.bars)
+        self.bars = []
+        ends = []
+        for ax, style in zip(self.axes, ("sync", "async"), strict=True):
+            spans = d["spans"][style]
+            t0 = min(s.start_ms for s in spans)
+            ends.append(max(s.end_ms for s in spans) - t0)
+            for s in spans:
+                y = len(LANES) - 1 - LANES.index(s.lane)
+                left, width = s.start_ms - t0, max(s.end_ms - s.start_ms, 0.0)
+                color = SERVICE_COLORS[s.lane]
+                if s.kind == "works":
+                    kw = dict(height=0.6, color=color, edgecolor=color)
+                elif s.kind == "waits":
+                    kw = dict(
+                        height=0.6,
+                        color="white",
+                        edgecolor=STYLE_COLORS[style],
+                        hatch="///",
+                        linewidth=1.2,
+                    )
+                else:
+                    kw = dict(height=0.3, color=color, alpha=0.3)
+                for bar in ax.barh(y, width, left=left, **kw):
+                    self.bars.append(self.live(bar))
+            waited = d[f"{style}_wait"]
+            line, text = self.marks[style]
+            line.set_xdata([waited, waited])
+            text.set_position((waited, len(LANES) - 0.45))
+            text.set_text(f" user has an answer: {waited:,.0f} ms")
+        for ax in self.axes:
+            self.set_xlim(ax, 0, nice_limit(1.15 * max(ends)))
+        self.title_text.set_text(
+            f"The sync user is blocked {d['sync_wait']:,.0f} ms, the async user "
+            f"{d['async_wait']:,.0f} ms: only Payment is waited for"
+        )
+
+    def describe(self, d):
+        return (
+            f"Sync: the user waits {d['sync_wait']:,.0f} ms, until Payment, Inventory and Email "
+            f"have all answered. Async: the user waits {d['async_wait']:,.0f} ms (Payment and the "
+            f"publish); Inventory and Email finish {d['async_done']:,.0f} ms after the order "
+            f"arrived, with nobody waiting for them."
+        )
+
+
+# -- tail amplification -------------------------------------------------------------------
+
+
+class TailAmplification(Panel):
+    title = "Tail amplification: the longer the sync chain, the more requests meet a slow call"
+    figsize = (9.0, 3.4)
+    n_requests = 4000
+    max_services = 10
+    median_ms = 40.0
+
+    def make_controls(self):
+        return {
+            "n_services": int_slider("Services in the chain", 4, 1, self.max_services),
+            "tail": slider("One call's p99 ÷ median (×)", 4, 1.5, 10, 0.5, ".1f"),
+        }
+
+    def layout(self, figure):
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.8, wspace=0.25)
+        left, right = figure.subplots(1, 2)
+        self.title_text = self.headline()
+        n = np.linspace(1, self.max_services, 100)
+        left.plot(n, 100 * (1 - 0.99**n), color="#888888", linewidth=1.5, label="theory: 1 − 0.99ⁿ")
+        (self.dots,) = left.plot([], [], "o", color=SYNC, label="simulated")
+        self.live(self.dots)
+        (self.ring,) = left.plot(
+            [],
+            [],
+            "o",
+            markersize=13,
+            markerfacecolor="none",
+            markeredgecolor=SYNC,
+            markeredgewidth=2,
+        )
+        self.live(self.ring)
+        left.set_xlim(0.5, self.max_services + 0.5)
+        left.set_ylim(0, 14)
+        left.set_xlabel("services called one after another")
+        left.set_ylabel("requests meeting a slow call (%)")
+        left.set_title("slow = slower than one call's p99", loc="left")
+        left.legend(loc="upper left")
+        _log_ms_axis(right)
+        right.set_ylim(0, 1.02)
+        right.set_xlim(10, 1000)
+        right.set_xlabel("user's wait (ms, log scale)")
+        right.set_ylabel("share of requests")
+        right.set_title("what the user waits for", loc="left")
+        (self.chain_line,) = right.plot(
+            [], [], color=SYNC, linewidth=2, drawstyle="steps-post", label="sync: the whole chain"
+        )
+        (self.one_line,) = right.plot(
+            [],
+            [],
+            color=ASYNC,
+            linewidth=2,
+            drawstyle="steps-post",
+            label="async: the first call only",
+        )
+        self.live(self.chain_line)
+        self.live(self.one_line)
+        self.legend = self.live_legend(right, loc="upper left")
+        return left, right
+
+    def compute(self, n_services, tail):
+        sigma = math.log(tail) / Z99  # p99 / median = exp(2.326 σ) for a log-normal
+        latency = LogNormal(self.median_ms * math.exp(sigma**2 / 2), sigma)
+        chain = run_chain(self.max_services, latency, self.n_requests, seed=SEED)
+        lengths = np.arange(1, self.max_services + 1)
+        shares = np.array([chain.share_meeting_a_slow_call(n) for n in lengths])
+        whole = chain.chain_ms(n_services)
+        one = chain.chain_ms(1)
+        return {
+            "lengths": lengths,
+            "shares": shares,
+            "n": n_services,
+            "share": float(shares[n_services - 1]),
+            "theory": 1 - 0.99**n_services,
+            "chain_ms": whole,
+            "one_ms": one,
+            "chain_p99": float(np.percentile(whole, 99)),
+            "call_p99": latency.quantile(0.99),
+            "one_p99": float(np.percentile(one, 99)),
+        }
+
+    def draw(self, d):
+        self.dots.set_data(d["lengths"], 100 * d["shares"])
+        self.ring.set_data([d["n"]], [100 * d["share"]])
+        x, y = _cdf(d["chain_ms"])
+        self.chain_line.set_data(x, y)
+        self.one_line.set_data(*_cdf(d["one_ms"]))
+        self.set_xlim(self.axes[1], 10, nice_limit(x[-1] * 1.05, decades=True))
+        sync_text, async_text = self.legend.get_texts()
+        sync_text.set_text(f"sync, {d['n']} calls: p99 {d['chain_p99']:,.0f} ms")
+        async_text.set_text(f"async, first call only: p99 {d['one_p99']:,.0f} ms")
+        self.title_text.set_text(
+            f"{d['n']} sync calls in a row: {d['share']:.1%} of requests meet a slow call, "
+            f"and the p99 wait is {d['chain_p99'] / d['one_p99']:.1f}× one call's"
+        )
+
+    def describe(self, d):
+        return (
+            f"With {d['n']} services in a row, {d['share']:.1%} of requests meet at least one call "
+            f"slower than its p99 (theory 1 − 0.99^{d['n']} = {d['theory']:.1%}). The chain's "
+            f"p99 is {d['chain_p99']:,.0f} ms, against {d['call_p99']:,.0f} ms for one call; "
+            f"a user who waits for one call only sees p99 {d['one_p99']:,.0f} ms."
+        )
+
+
+def temporal_coupling(**initial) -> TemporalCoupling:
+    """Per-service latencies and an Email slowdown: users' waits, sync vs async."""
+    return TemporalCoupling(**initial)
+
+
+def request_timeline(**initial) -> RequestTimeline:
+    """One order's timeline in both styles: who works, who waits."""
+    return RequestTimeline(**initial)
+
+
+def tail_amplification(**initial) -> TailAmplification:
+    """How a sync chain's length multiplies the chance of meeting a slow call."""
+    return TailAmplification(**initial)
