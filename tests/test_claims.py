@@ -165,3 +165,64 @@ def test_c9_async_breaks_this_chain_user_success_depends_on_payment_alone():
     for name, acc in asyn.queues.items():
         assert acc.balanced, name
         assert acc.parts["acknowledged"] == acc.total, name
+
+
+# -- C1 request-response vs fire-and-forget ---------------------------------------
+
+
+def test_c1_sync_is_request_response_async_is_fire_and_forget():
+    sync, asyn = healthy()
+    for result in (sync, asyn):
+        answered = result.arrival_ms + result.response_ms
+        done = result.outcome == "completed"
+        for service in ("inventory", "email"):
+            finished = result.task_done_ms[service][done]
+            if result.style == "sync":
+                # the answer comes after the work: it *is* the result
+                assert np.all(answered[done] >= finished)
+            else:
+                # the answer is an acknowledgement, sent before the work is done
+                assert np.all(answered[done] < finished)
+
+
+# -- C7 a slow downstream affects the upstream service ----------------------------
+
+
+def test_c7_if_the_downstream_service_is_slow_the_upstream_service_is_affected():
+    base_sync, base_async = healthy()
+    slow_sync, slow_async = run_both(seed=SEED, n_orders=4000, faults={"email": Faults.slow(10)})
+    rate = 5 / 1000  # orders per ms
+    added = 9 * mean("email")  # ms each sync order holds its Order worker longer
+
+    def busy(r):
+        return r.series["busy order"].between(0, r.arrival_ms[-1]).mean()
+
+    # Little's law: Order's busy workers rise by arrival rate × added holding time
+    # (the sampled mean over ~800 s has a few % of noise; 15 % bounds it)
+    rise = busy(slow_sync) - busy(base_sync)
+    assert rise == pytest.approx(rate * added, rel=0.15), (rise, rate * added)
+    # async: Order does not even notice
+    np.testing.assert_array_equal(
+        slow_async.series["busy order"].values, base_async.series["busy order"].values
+    )
+
+
+def test_c7_tail_amplification_a_longer_sync_chain_meets_more_slow_calls():
+    from servicelab.scenarios.chain import run_chain
+
+    chain = run_chain(n_services=4, n_requests=20_000, seed=SEED)
+    # binomial standard error at 3.9 % with 20,000 requests ≈ 0.14 %; 4 SE ≈ 0.55 %
+    assert chain.share_meeting_a_slow_call(4) == pytest.approx(1 - 0.99**4, abs=0.0055)
+    assert chain.share_meeting_a_slow_call(1) == pytest.approx(0.01, abs=0.003)
+    one_p99 = np.percentile(chain.chain_ms(1), 99)
+    assert np.percentile(chain.chain_ms(4), 99) > 2 * one_p99
+
+
+# -- C19 notifications and side effects off the critical path ----------------------
+
+
+def test_c19_async_for_notifications_and_side_effects_user_latency_falls():
+    sync, asyn = healthy()
+    saved = sync.latency().mean() - asyn.latency().mean()
+    off_path = mean("inventory") + mean("email") - 2.0  # minus the 2 ms publish
+    assert saved == pytest.approx(off_path, rel=0.05), (saved, off_path)
