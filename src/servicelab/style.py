@@ -7,6 +7,7 @@ sync, blue for async. Each service has a colour of its own too.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
 import matplotlib
@@ -66,6 +67,29 @@ RC = {
 
 @contextmanager
 def kit_style():
-    """Draw inside this block with the kit's look."""
-    with matplotlib.rc_context(RC):
-        yield
+    """Draw inside this block with the kit's look.
+
+    Jupyter switches pyplot to interactive mode when the first figure is made;
+    if that happens inside this block, it is kept afterwards (otherwise later
+    figures would silently not be shown).
+    """
+    interactive = matplotlib.is_interactive()
+    try:
+        with matplotlib.rc_context(RC):
+            try:
+                yield
+            finally:
+                interactive = matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(interactive)
+
+
+def styled(draw):
+    """Decorate a drawing function so that all of it runs with the kit's look."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with kit_style():
+            return draw(*args, **kwargs)
+
+    return wrapper

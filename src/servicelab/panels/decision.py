@@ -13,6 +13,10 @@ observers (``_linking``), so nothing loops and each change redraws once.
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from .. import _check
 from ..decide import INTERACTIONS, OUTCOME_BULLETS, bullet_section, classify, decide
 from ..plots.flowchart import Flowchart, place
@@ -31,7 +35,7 @@ def _card_words(bullets) -> str:
     by_section: dict[str, list[str]] = {}
     for b in bullets:
         by_section.setdefault(bullet_section(b), []).append(f"“{b}”")
-    return "; ".join(f"{section}: {', '.join(bs)}" for section, bs in by_section.items())
+    return "; ".join(f"{', '.join(bs)} ({section})" for section, bs in by_section.items())
 
 
 class DecisionHelper(Panel):
@@ -55,7 +59,28 @@ class DecisionHelper(Panel):
         ax = figure.add_axes((0, 0, 1, 1))
         place(ax)
         self.chart = Flowchart(ax)
+        self._charts = {}  # path taken → the chart drawn without its title (Agg pixels)
         return ax
+
+    def render(self) -> bytes:
+        """The figure as PNG bytes, fast: the chart depends only on the path taken, so
+        each of its few looks is drawn once and kept; a redraw pastes it back and draws
+        the title on top (about a tenth of a full draw)."""
+        path = self.data["decision"].path
+        title = self.chart.title
+        if path in self._charts:
+            self.canvas.restore_region(self._charts[path])
+        else:
+            title.set_visible(False)
+            self.canvas.draw()
+            self._charts[path] = self.canvas.copy_from_bbox(self.figure.bbox)
+            title.set_visible(True)
+        self.figure.draw_artist(title)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
     # -- the links between the controls -------------------------------------------------
     def _changed(self, change) -> None:
@@ -106,10 +131,9 @@ class DecisionHelper(Panel):
     def describe(self, data):
         d, entry = data["decision"], data["interaction"]
         who = "Your own interaction" if entry is None else entry.name
-        why = "" if entry is None else f" Here: {entry.why}"
-        return (
-            f"{who} → {d.recommendation}. {d.reason}{why} The card: {_card_words(data['bullets'])}."
-        )
+        why = "" if entry is None else f" {entry.why}"
+        card = _card_words(data["bullets"])
+        return f"{who} → {d.recommendation}. {d.reason}{why} The card says: {card}."
 
 
 def decision_helper(**initial) -> DecisionHelper:

@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .. import _check
-from ..style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style
+from ..style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style, styled
 
 __all__ = [
     "LANES",
@@ -51,6 +51,7 @@ def _ax(ax, size=(8.0, 3.2)):
 # -- timeline -------------------------------------------------------------------
 
 
+@styled
 def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     """Who works and who waits for one traced order of ``result``.
 
@@ -89,25 +90,30 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     user = next(s for s in spans if s.lane == "user")
     waited = user.end_ms - user.start_ms
     ax.axvline(waited, color=style_color, linewidth=1.5)
+    if xmax_ms is not None:
+        ax.set_xlim(0, xmax_ms)
+    else:
+        ax.set_xlim(0, max(s.end_ms for s in spans) - t0 + 20)
+    right_side = waited < 0.6 * ax.get_xlim()[1]
     ax.annotate(
-        f" user has an answer: {waited:.0f} ms",
+        f" user has an answer: {waited:.0f} ms "
+        if right_side
+        else f"user has an answer: {waited:.0f} ms ",
         (waited, len(lanes) - 0.45),
         color=style_color,
         fontsize=9,
         va="bottom",
+        ha="left" if right_side else "right",
     )
     ax.set_yticks(range(len(lanes)), [lane.capitalize() for lane in reversed(lanes)])
     ax.set_ylim(-0.6, len(lanes) - 0.1)
     ax.set_xlabel("time since the order arrived (ms)")
     ax.grid(axis="y", visible=False)
-    if xmax_ms is not None:
-        ax.set_xlim(0, xmax_ms)
-    else:
-        ax.set_xlim(0, max(s.end_ms for s in spans) - t0 + 20)
     ax.set_title(f"{result.style}: the user waits {waited:.0f} ms", color=style_color, loc="left")
     return ax
 
 
+@styled
 def timelines(results, order: int = 0, axes=None):
     """One :func:`timeline` per result, stacked, on a common time axis, with a legend."""
     results = list(results)
@@ -142,6 +148,7 @@ def timelines(results, order: int = 0, axes=None):
 # -- distributions and time series -----------------------------------------------
 
 
+@styled
 def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None):
     """Share of orders answered within x ms, one line per result (completed orders)."""
     ax = _ax(ax)
@@ -159,7 +166,7 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
             where="post",
             color=STYLE_COLORS[r.style],
             linewidth=2,
-            label=f"{r.style} (p50 {p50:.0f} ms, p99 {np.percentile(v, 99):.0f} ms)",
+            label=f"{r.style} (p50 {p50:,.0f} ms, p99 {np.percentile(v, 99):,.0f} ms)",
         )
     if log:
         ax.set_xscale("log")
@@ -175,6 +182,7 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
     return ax
 
 
+@styled
 def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, title=None):
     """Share of orders confirmed, by arrival time; ``outage=(start_ms, end_ms)`` is shaded."""
     bin_ms = _check.number("bin_ms", bin_ms, low=1.0)
@@ -210,6 +218,7 @@ def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, 
     return ax
 
 
+@styled
 def backlog_over_time(result, service: str, ax=None, *, outage=None, title=None):
     """Messages waiting for ``service`` (not yet acknowledged) over time."""
     key = f"backlog {service}"
@@ -263,6 +272,7 @@ _POS_ASYNC = {
 }
 
 
+@styled
 def topology(style: str, downstream=("inventory", "email"), ax=None):
     """The checkout's services: solid arrows are sync calls, dashed ones async messages."""
     _check.choice("style", style, ("sync", "async"))

@@ -280,6 +280,19 @@ class CheckoutResult:
         mask = ~np.isnan(done)
         return done[mask] - self.arrival_ms[mask]
 
+    def answered_before(self, service: str) -> float:
+        """Share of confirmed orders whose user had an answer before ``service`` was done.
+
+        1.0 in async (the answer is an acknowledgement); 0.0 in sync (the
+        answer is the result, so the work comes first).
+        """
+        _check.choice("service", service, tuple(self.task_done_ms))
+        done = self.outcome == COMPLETED
+        if not done.any():
+            return float("nan")
+        answered = self.arrival_ms[done] + self.response_ms[done]
+        return float(np.mean(answered < self.task_done_ms[service][done]))
+
     @property
     def balanced(self) -> bool:
         """Every order and every message is accounted for exactly once."""

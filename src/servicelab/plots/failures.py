@@ -1,0 +1,488 @@
+"""Figures for cascading failures, in the kit's look (see :mod:`servicelab.style`).
+
+Each function draws on a given matplotlib ``ax`` (or makes a figure) and
+returns the ``ax``. *Sync* is vermillion and *async* blue, as everywhere in
+the kit; a window in which a service is slow or down is shaded grey. Axes
+carry units; titles state the takeaway.
+
+* :func:`availability_chain` — success of a checkout against the number of
+  services it calls: the sync product line and the async flat line;
+* :func:`success_by_kind` — requests answered over time, simple requests and
+  checkouts apart (the pool-exhaustion story);
+* :func:`busy_workers` — the caller's busy workers over time, with the pool size;
+* :func:`goodput_over_time`, :func:`load_over_time`, :func:`p99_over_time`,
+  :func:`amplification_bars` — the retry-storm story.
+
+:func:`chain_success` reads, from one sync checkout with flaky services, the
+success rate every shorter prefix of its chain would have had.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .. import _check
+from ..scenarios.retry_storm import POLICIES
+from ..style import OUTAGE, STYLE_COLORS
+from .checkout import new_axes
+
+__all__ = [
+    "CHAIN",
+    "POLICY_LINES",
+    "shade",
+    "chain_success",
+    "availability_chain",
+    "success_by_kind",
+    "busy_workers",
+    "goodput_over_time",
+    "load_over_time",
+    "p99_over_time",
+    "amplification_bars",
+    "storm_panel",
+    "storm_figure",
+]
+
+#: the services of the checkout's chain, in the order a sync checkout calls them
+CHAIN = ("payment", "inventory", "email", "analytics")
+#: line styles of the sync retry policies (all vermillion: they are all sync)
+POLICY_LINES = {
+    "none": ":",
+    "naive": "-",
+    "backoff": (0, (5, 2)),
+    "budget": (0, (1.5, 1.5, 5, 1.5)),
+}
+#: a reference line (arrivals, capacity, pool size)
+REFERENCE = "#444444"
+
+
+def _ax(ax, size=(8.0, 3.2)):
+    if ax is None:
+        _, ax = new_axes(size=size, constrained_layout=True)
+    return ax
+
+
+def shade(ax, window_ms, label: str = "outage", **kwargs):
+    """Shade ``window_ms = (start, end)`` (ms) on a time axis in seconds; returns the patch."""
+    start, end = window_ms
+    return ax.axvspan(
+        start / 1000, end / 1000, color=OUTAGE, alpha=0.5, linewidth=0, label=label, **kwargs
+    )
+
+
+def _percent_axis(ax, low: float = -3.0):
+    ax.set_ylim(low, 103)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+
+
+# -- availability -------------------------------------------------------------------
+
+
+def chain_success(result) -> np.ndarray:
+    """Success rate of each prefix of a sync checkout's chain (Payment, + Inventory, …).
+
+    ``result`` is a sync :class:`~servicelab.scenarios.checkout.CheckoutResult`
+    whose services fail at random (``Faults.flaky``). An order fails the chain
+    of the first ``k`` services exactly when its first failure is among them:
+    with common random numbers, a shorter chain's run would fail the very same
+    orders at those services, so one run gives every prefix (a test checks it).
+    """
+    if getattr(result, "style", None) != "sync":
+        raise ValueError(
+            f"result = {result!r} is not allowed: result must be a sync CheckoutResult."
+        )
+    links = ("payment", *result.config.downstream)
+    asked = (result.outcome != "declined") & (result.outcome != "in flight")
+    n = np.count_nonzero(asked)
+    if n == 0:
+        return np.full(len(links), np.nan)
+    failed_at = np.array([r.split(" ")[0] if r else "" for r in result.reason[asked]])
+    rates = []
+    for k in range(1, len(links) + 1):
+        rates.append(1.0 - np.count_nonzero(np.isin(failed_at, links[:k])) / n)
+    return np.asarray(rates)
+
+
+def _ci95(p: np.ndarray, n: int) -> np.ndarray:
+    """Half-width of a 95 % normal interval for a share ``p`` of ``n``."""
+    return 1.96 * np.sqrt(np.clip(p * (1 - p), 0, None) / max(n, 1))
+
+
+def availability_chain(sync, asyn, availability: float, ax=None, *, title=None):
+    """Orders confirmed against the services a sync checkout calls, simulation and theory.
+
+    ``sync``/``asyn`` are checkout results in which every service of the
+    chain fails a share ``1 − availability`` of requests.
+    """
+    availability = _check.probability("availability", availability)
+    ax = _ax(ax)
+    rates = chain_success(sync)
+    k = np.arange(1, rates.size + 1)
+    n = int(np.count_nonzero(sync.outcome != "declined"))
+    ks = np.arange(1, len(CHAIN) + 1)
+    ax.plot(
+        ks,
+        100 * availability**ks,
+        color=STYLE_COLORS["sync"],
+        linestyle="--",
+        linewidth=1.2,
+        label=f"theory, sync: {availability:.1%} ^ n",
+    )
+    ax.axhline(
+        100 * availability,
+        color=STYLE_COLORS["async"],
+        linestyle="--",
+        linewidth=1.2,
+        label=f"theory, async: {availability:.1%} (Payment alone)",
+    )
+    ax.errorbar(
+        k,
+        100 * rates,
+        yerr=100 * _ci95(rates, n),
+        fmt="o",
+        color=STYLE_COLORS["sync"],
+        markersize=7,
+        capsize=3,
+        label=f"simulated sync ({n:,} orders, 95% interval)",
+    )
+    a = asyn.success_rate
+    ax.errorbar(
+        [k[-1]],
+        [100 * a],
+        yerr=[100 * _ci95(np.array([a]), n)[0]],
+        fmt="s",
+        color=STYLE_COLORS["async"],
+        markersize=7,
+        capsize=3,
+        label="simulated async",
+    )
+    for x, r in zip(k, rates, strict=True):
+        ax.annotate(
+            f"{r:.1%}",
+            (x, 100 * r),
+            xytext=(9, -3),
+            textcoords="offset points",
+            color=STYLE_COLORS["sync"],
+            fontsize=9,
+        )
+    ax.annotate(
+        f"{a:.1%}",
+        (k[-1], 100 * a),
+        xytext=(9, 2),
+        textcoords="offset points",
+        color=STYLE_COLORS["async"],
+        fontsize=9,
+    )
+    ax.set_xticks(ks, ["Payment", "+ Inventory", "+ Email", "+ Analytics"][: len(ks)])
+    ax.set_xlim(0.6, len(CHAIN) + 0.6)
+    low = min(100 * availability ** len(CHAIN), 100 * rates.min()) - 3
+    ax.set_ylim(low, 100.8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    ax.set_xlabel("services the checkout calls (in order)")
+    ax.set_ylabel("orders confirmed")
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="lower left", fontsize=8.5)
+    if title is None:
+        title = (
+            f"Sync: availabilities multiply ({rates.size} services: {rates[-1]:.1%}); "
+            f"async: {a:.1%}"
+        )
+    ax.set_title(title, loc="left")
+    return ax
+
+
+# -- pool exhaustion ------------------------------------------------------------------
+
+_KIND_LINES = {"simple": "-", "checkout": (0, (4, 2))}
+_KIND_LABELS = {"simple": "simple requests", "checkout": "checkouts"}
+
+
+def success_by_kind(results, ax=None, *, bin_ms: float = 1000.0, title=None):
+    """Share of requests answered, by arrival time: simple requests (solid), checkouts (dashed)."""
+    results = list(results)
+    ax = _ax(ax)
+    shade(ax, results[0].config.window, "Inventory slow")
+    for r in results:
+        for kind in ("simple", "checkout"):
+            t, rate, _ = r.success_over_time(kind, bin_ms)
+            ax.plot(
+                t / 1000,
+                100 * rate,
+                color=STYLE_COLORS[r.style],
+                linestyle=_KIND_LINES[kind],
+                linewidth=2.2 if kind == "simple" else 1.5,
+                drawstyle="steps-mid",
+                label=f"{r.style}: {_KIND_LABELS[kind]}",
+            )
+    ax.set_xlim(0, results[0].config.duration_ms / 1000)
+    _percent_axis(ax)
+    ax.set_xlabel("time the request arrived (s)")
+    ax.set_ylabel("requests answered")
+    ax.legend(loc="lower right", fontsize=8.5)
+    if title is None:
+        sync = next((r for r in results if r.style == "sync"), results[0])
+        title = (
+            f"A slow Inventory fails {1 - sync.in_window('simple'):.0%} of sync requests "
+            "that never call it"
+        )
+    ax.set_title(title, loc="left")
+    return ax
+
+
+def busy_workers(results, ax=None, *, title=None):
+    """The Order service's busy workers over time, with its pool size."""
+    results = list(results)
+    ax = _ax(ax)
+    config = results[0].config
+    shade(ax, config.window, "_Inventory slow")
+    for r in results:
+        s = r.series["busy order"]
+        ax.step(
+            s.t_ms / 1000,
+            s.values,
+            where="post",
+            color=STYLE_COLORS[r.style],
+            linewidth=1.8,
+            label=r.style,
+        )
+    ax.axhline(config.workers, color=REFERENCE, linestyle=":", linewidth=1.5)
+    ax.annotate(
+        f"pool: {config.workers} workers",
+        (0.01, config.workers),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=9,
+        color=REFERENCE,
+    )
+    ax.set_xlim(0, config.duration_ms / 1000)
+    ax.set_ylim(0, config.workers * 1.25 + 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("busy Order workers")
+    ax.legend(loc="upper right", fontsize=8.5)
+    if title is None:
+        title = "Sync checkouts hold every worker while Inventory is slow"
+    ax.set_title(title, loc="left")
+    return ax
+
+
+# -- retry storms ----------------------------------------------------------------------
+
+
+def _policy_key(result) -> str:
+    """The name of a run's retry policy in :data:`POLICIES` (``""`` for another policy)."""
+    return next((k for k, p in POLICIES.items() if p == result.config.policy), "")
+
+
+def _storm_line(result) -> dict:
+    if result.style == "async":
+        return {"color": STYLE_COLORS["async"], "linestyle": "-", "linewidth": 2.2}
+    return {
+        "color": STYLE_COLORS["sync"],
+        "linestyle": POLICY_LINES.get(_policy_key(result), "-"),
+        "linewidth": 2.0,
+    }
+
+
+def _time_axis(ax, config):
+    ax.set_xlim(0, config.duration_ms / 1000)
+    ax.set_xlabel("time (s)")
+
+
+def goodput_over_time(results, ax=None, *, title=None):
+    """Requests that succeeded per second, over time, with the arrival rate for reference."""
+    results = list(results)
+    ax = _ax(ax)
+    config = results[0].config
+    shade(ax, config.window, "service slow")
+    ax.axhline(config.arrival_rate, color=REFERENCE, linestyle=":", linewidth=1.3)
+    ax.annotate(
+        f"arrivals {config.arrival_rate:g}/s",
+        (0.99, config.arrival_rate),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8.5,
+        color=REFERENCE,
+    )
+    top = 0.0
+    for r in results:
+        g = r.goodput()
+        top = max(top, float(g.max()) if g.size else 0.0)
+        ax.plot(r.times() / 1000, g, drawstyle="steps-mid", label=r.label, **_storm_line(r))
+    _time_axis(ax, config)
+    ax.set_ylim(0, max(top, config.arrival_rate) * 1.3)
+    ax.set_ylabel("goodput (requests ok/s)")
+    ax.legend(loc="upper right", fontsize=8, ncol=1)
+    if title is None:
+        title = "Goodput: naive retries never recover"
+    ax.set_title(title, loc="left")
+    return ax
+
+
+def load_over_time(results, ax=None, *, title=None):
+    """Attempts per second that reach the service (retries included), with its capacity."""
+    results = list(results)
+    ax = _ax(ax)
+    config = results[0].config
+    shade(ax, config.window, "service slow")
+    ax.axhline(config.capacity, color=REFERENCE, linestyle="--", linewidth=1.3)
+    ax.annotate(
+        f"healthy capacity {config.capacity:.0f}/s",
+        (0.99, config.capacity),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8.5,
+        color=REFERENCE,
+    )
+    top = config.capacity
+    for r in results:
+        load = r.offered_load()
+        top = max(top, float(load.max()) if load.size else 0.0)
+        ax.plot(r.times() / 1000, load, drawstyle="steps-mid", label=r.label, **_storm_line(r))
+    _time_axis(ax, config)
+    ax.set_ylim(0, top * 1.15)
+    ax.set_ylabel("load (attempts/s)")
+    ax.legend(loc="upper left", fontsize=8)
+    if title is None:
+        title = "Load on the service: retries multiply it"
+    ax.set_title(title, loc="left")
+    return ax
+
+
+def p99_over_time(results, ax=None, *, title=None):
+    """p99 of the time until a request is done, by arrival time (log scale)."""
+    results = list(results)
+    ax = _ax(ax)
+    config = results[0].config
+    shade(ax, config.window, "service slow")
+    for r in results:
+        ax.plot(
+            r.times() / 1000,
+            r.p99_over_time(),
+            drawstyle="steps-mid",
+            label=r.label,
+            **_storm_line(r),
+        )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    _time_axis(ax, config)
+    ax.set_ylabel("p99 time to done (ms, log)")
+    ax.legend(loc="upper left", fontsize=8)
+    if title is None:
+        title = "p99: the storm's users wait for every attempt"
+    ax.set_title(title, loc="left")
+    return ax
+
+
+def amplification_bars(results, ax=None, *, title=None):
+    """Load amplification (attempts per request) and the share of requests that succeeded."""
+    results = list(results)
+    ax = _ax(ax, size=(9.0, 3.2))
+    labels = [_short_label(r) for r in results]
+    amp = [r.amplification for r in results]
+    colors = [STYLE_COLORS[r.style] for r in results]
+    bars = ax.bar(range(len(results)), amp, color=colors, width=0.6)
+    for bar, r in zip(bars, results, strict=True):
+        bar.set_hatch("" if r.style == "async" or _policy_key(r) == "naive" else "//")
+        bar.set_edgecolor("white")
+        ax.annotate(
+            f"{r.amplification:.2f}×\n{r.success_rate:.0%} ok",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+    ax.axhline(1.0, color=REFERENCE, linewidth=1, linestyle=":")
+    ax.set_xticks(range(len(results)), labels, fontsize=8.5)
+    ax.set_ylim(0, max(amp) * 1.35)
+    ax.set_ylabel("attempts per request")
+    ax.grid(axis="x", visible=False)
+    if title is None:
+        title = "Load amplification: what each request costs the service"
+    ax.set_title(title, loc="left")
+    return ax
+
+
+_SHORT = {
+    "none": "sync\nno retries",
+    "naive": "sync, naive\n4 tries, no wait",
+    "backoff": "sync, backoff\n+ jitter, 4 tries",
+    "budget": "sync, backoff + jitter\n+ 10% retry budget",
+}
+
+
+def _short_label(result) -> str:
+    if result.style == "async":
+        return "async\nqueue"
+    return _SHORT.get(_policy_key(result), result.label.replace(", ", "\n", 1))
+
+
+def storm_panel(result, ax=None, *, ymax: float | None = None):
+    """One storm run: load reaching the service (thin, filled) and goodput (thick) over time."""
+    ax = _ax(ax)
+    config = result.config
+    shade(ax, config.window, "service slow")
+    line = _storm_line(result)
+    color = line["color"]
+    t = result.times() / 1000
+    load = result.offered_load()
+    ax.fill_between(t, load, step="mid", color=color, alpha=0.18, linewidth=0)
+    ax.plot(t, load, drawstyle="steps-mid", color=color, linewidth=1.0, alpha=0.8, label="load")
+    ax.plot(t, result.goodput(), drawstyle="steps-mid", color=color, linewidth=2.4, label="goodput")
+    ax.axhline(config.capacity, color=REFERENCE, linestyle="--", linewidth=1.1)
+    ax.axhline(config.arrival_rate, color=REFERENCE, linestyle=":", linewidth=1.1)
+    _time_axis(ax, config)
+    top = ymax if ymax is not None else max(float(load.max()), config.capacity) * 1.15
+    ax.set_ylim(0, top)
+    good, amp = result.after_recovery()
+    ax.set_title(
+        f"{_short_label(result).replace(chr(10), ' ')}: {result.amplification:.1f}× load, "
+        f"{result.success_rate:.0%} ok",
+        loc="left",
+        color=color,
+        fontsize=10,
+    )
+    return ax
+
+
+def storm_figure(results, *, size=(11.0, 5.4)):
+    """Small multiples of :func:`storm_panel`, two per row, on one scale; returns the axes.
+
+    ``results`` is a dict (as from :func:`~servicelab.scenarios.retry_storm.run_policies`)
+    or a list of storm results.
+    """
+    if isinstance(results, dict):
+        results = list(results.values())
+    results = list(results)
+    rows = (len(results) + 1) // 2
+    fig, axes = new_axes(
+        rows, 2, size=(size[0], size[1] * rows / 2), sharex=True, constrained_layout=True
+    )
+    axes = np.atleast_1d(axes).ravel()
+    top = max(max(float(r.offered_load().max()), r.config.capacity) for r in results) * 1.12
+    for r, ax in zip(results, axes, strict=False):
+        storm_panel(r, ax, ymax=top)
+        ax.set_ylabel("requests/s")
+    for ax in axes[len(results) :]:
+        ax.set_visible(False)
+    for ax in axes[: len(axes) - 2]:
+        ax.set_xlabel("")
+    config = results[0].config
+    handles = [
+        Patch(color=OUTAGE, alpha=0.5, label="service slow"),
+        Line2D([], [], color="#777777", linewidth=1.0, label="load: attempts reaching it"),
+        Line2D([], [], color="#777777", linewidth=2.4, label="goodput: requests ok"),
+        Line2D([], [], color=REFERENCE, linestyle="--", label=f"capacity {config.capacity:.0f}/s"),
+        Line2D([], [], color=REFERENCE, linestyle=":", label=f"arrivals {config.arrival_rate:g}/s"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=8.5)
+    return axes

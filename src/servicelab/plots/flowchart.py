@@ -1,0 +1,212 @@
+"""The card's flowchart, drawn: two questions, three outcomes, Yes/No arrows.
+
+:func:`flowchart` draws it in the kit's look, laid out as on the card (the
+questions down the left, the outcomes to the right and below); given a
+:class:`~servicelab.decide.Decision`, it highlights the path taken in the
+outcome's colour (vermillion for sync, blue for async) and greys out the rest.
+
+Panels keep one :class:`Flowchart` alive and call :meth:`Flowchart.show` on
+each change: it only restyles artists it made once, so a redraw is cheap.
+"""
+
+from __future__ import annotations
+
+from matplotlib.colors import to_rgb
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from .. import _check
+from ..decide import EDGES, NODES, Decision
+from ..style import STYLE_COLORS
+from .checkout import new_axes
+
+__all__ = ["Flowchart", "flowchart"]
+
+#: the drawing area in inches-like units (the axes of an 8 × 3.5 figure, below the title)
+WIDTH, HEIGHT = 8.0, 3.0
+BOX_H = 0.6
+#: centre and width of each box, as on the card
+BOXES = {
+    "immediate": (1.75, 2.6, 3.0),
+    "queueable": (1.75, 1.5, 3.0),
+    "callback": (1.75, 0.4, 3.0),
+    "sync": (5.95, 2.6, 3.3),
+    "queue": (5.95, 1.5, 3.3),
+}
+
+INK = "#222222"
+QUESTION_FACE = "#F2F2F2"
+FADED_EDGE = "#D0D0D0"
+FADED_FACE = "#FAFAFA"
+FADED_TEXT = "#B0B0B0"
+ARROW = "#555555"
+_HEADLINES = {
+    "sync": "The caller needs the result now",
+    "queue": "Not needed now, and it can be queued",
+    "callback": "Not needed now, but someone needs it later",
+}
+
+
+def _tint(color: str, amount: float = 0.14) -> tuple[float, float, float]:
+    """``color`` mixed with white: ``amount`` of the colour."""
+    r, g, b = to_rgb(color)
+    return (1 - amount + amount * r, 1 - amount + amount * g, 1 - amount + amount * b)
+
+
+def _ends(source: str, target: str):
+    """Where an arrow from ``source`` to ``target`` starts and ends (box edges)."""
+    (x0, y0, w0), (x1, y1, w1) = BOXES[source], BOXES[target]
+    if abs(y0 - y1) < 1e-9:  # to the right
+        return (x0 + w0 / 2, y0), (x1 - w1 / 2, y1)
+    return (x0, y0 - BOX_H / 2), (x1, y1 + BOX_H / 2)  # down
+
+
+def _check_args(decision, title) -> None:
+    if decision is not None and not isinstance(decision, Decision):
+        raise _check._fail("decision", decision, "a Decision from decide(), or None")
+    if title is not None and not isinstance(title, str):
+        raise _check._fail("title", title, "a str, or None")
+
+
+class Flowchart:
+    """The flowchart's artists on one axes, drawn once and restyled by :meth:`show`."""
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.boxes: dict[str, FancyBboxPatch] = {}
+        self.labels = {}
+        self.notes = {}
+        self.arrows: dict[tuple[str, str], FancyArrowPatch] = {}
+        self.answers = {}
+        ax.set_xlim(0, WIDTH)
+        ax.set_ylim(0, HEIGHT)
+        ax.axis("off")
+        for node_id, (x, y, w) in BOXES.items():
+            node = NODES[node_id]
+            box = FancyBboxPatch(
+                (x - w / 2, y - BOX_H / 2),
+                w,
+                BOX_H,
+                boxstyle="round,pad=0,rounding_size=0.12",
+                linewidth=1.6,
+                zorder=2,
+            )
+            ax.add_patch(box)
+            self.boxes[node_id] = box
+            self.labels[node_id] = ax.text(
+                x, y + 0.1, node.label, ha="center", va="center", fontsize=10.5, zorder=3
+            )
+            self.notes[node_id] = ax.text(
+                x, y - 0.14, node.note, ha="center", va="center", fontsize=8.5, zorder=3
+            )
+        for edge in EDGES:
+            start, end = _ends(edge.source, edge.target)
+            arrow = FancyArrowPatch(
+                start, end, arrowstyle="-|>", mutation_scale=16, shrinkA=0, shrinkB=1, zorder=1
+            )
+            ax.add_patch(arrow)
+            self.arrows[edge.source, edge.target] = arrow
+            (x0, y0), (x1, y1) = start, end
+            if y0 == y1:  # a Yes to the right: the word above the arrow
+                xy, ha, va = ((x0 + x1) / 2, y0 + 0.06), "center", "bottom"
+            else:  # a No downwards: the word beside the arrow
+                xy, ha, va = (x0 + 0.1, (y0 + y1) / 2), "left", "center"
+            self.answers[edge.source, edge.target] = ax.text(
+                *xy, edge.label, ha=ha, va=va, fontsize=9.5, zorder=3
+            )
+        # a key to the colours, in the empty corner
+        self.key = []
+        for k, (style, words) in enumerate(
+            (("sync", "sync: caller waits"), ("async", "async: caller continues"))
+        ):
+            x, y = 4.45, 0.58 - 0.36 * k
+            swatch = FancyBboxPatch(
+                (x, y - 0.09),
+                0.28,
+                0.18,
+                boxstyle="round,pad=0,rounding_size=0.04",
+                facecolor=STYLE_COLORS[style],
+                edgecolor=STYLE_COLORS[style],
+                zorder=2,
+            )
+            ax.add_patch(swatch)
+            text = ax.text(x + 0.4, y, words, ha="left", va="center", fontsize=9, color=INK)
+            self.key.append((swatch, text))
+        # the title is a plain text artist (cheaper than the axes title, and a panel can
+        # redraw it alone on top of a cached chart)
+        self.title = ax.text(
+            0.25, HEIGHT + 0.16, "", ha="left", va="baseline", fontsize=11, fontweight="bold"
+        )
+        ax._servicelab_flowchart = self
+
+    @classmethod
+    def on(cls, ax) -> Flowchart:
+        """The flowchart already drawn on ``ax``, or a new one."""
+        chart = getattr(ax, "_servicelab_flowchart", None)
+        if chart is not None and chart.boxes["immediate"] in ax.patches:
+            return chart
+        return cls(ax)
+
+    def show(self, decision: Decision | None = None, title: str | None = None) -> None:
+        """Restyle for ``decision`` (None: the plain chart) and set the title."""
+        _check_args(decision, title)
+        on_path = set(decision.path) if decision is not None else set(BOXES)
+        steps = {(e.source, e.target) for e in decision.edges} if decision else set()
+        for node_id, box in self.boxes.items():
+            node = NODES[node_id]
+            label, note = self.labels[node_id], self.notes[node_id]
+            color = STYLE_COLORS[node.style] if node.style else INK
+            if node_id not in on_path:
+                box.set(facecolor=FADED_FACE, edgecolor=FADED_EDGE, linewidth=1.2)
+                label.set(color=FADED_TEXT, fontweight="normal")
+                note.set(color=FADED_TEXT, fontstyle="italic")
+            elif decision is not None and node.kind == "outcome":  # where the path ends
+                box.set(facecolor=color, edgecolor=color, linewidth=2.2)
+                label.set(color="white", fontweight="bold")
+                note.set(color="white", fontstyle="italic")
+            elif node.kind == "outcome":
+                box.set(facecolor=_tint(color), edgecolor=color, linewidth=2.0)
+                label.set(color=INK, fontweight="bold")
+                note.set(color="#555555", fontstyle="italic")
+            else:  # a question
+                strong = decision is not None
+                box.set(facecolor=QUESTION_FACE, edgecolor=INK, linewidth=2.2 if strong else 1.4)
+                label.set(color=INK, fontweight="bold")
+                note.set(color="#555555", fontstyle="italic")
+        path_color = STYLE_COLORS[decision.style] if decision is not None else ARROW
+        for key, arrow in self.arrows.items():
+            word = self.answers[key]
+            if decision is None:
+                arrow.set(color=ARROW, linewidth=1.5)
+                word.set(color=INK, fontweight="normal")
+            elif key in steps:
+                arrow.set(color=path_color, linewidth=2.8)
+                word.set(color=path_color, fontweight="bold")
+            else:
+                arrow.set(color=FADED_EDGE, linewidth=1.2)
+                word.set(color=FADED_TEXT, fontweight="normal")
+        if title is None:
+            title = (
+                "Ask one question first: does the caller need the result immediately?"
+                if decision is None
+                else f"{_HEADLINES[decision.outcome]} → {decision.recommendation}"
+            )
+        self.title.set(text=title, color=INK if decision is None else path_color)
+
+
+def flowchart(decision: Decision | None = None, ax=None, *, title: str | None = None):
+    """Draw the card's flowchart; with a ``decision``, highlight the path it took.
+
+    Draws on ``ax`` (or a new 8 × 3.5 inch figure) and returns the ``ax``.
+    """
+    _check_args(decision, title)
+    if ax is None:
+        _, ax = new_axes(size=(WIDTH, 3.5))
+        place(ax)
+    chart = Flowchart.on(ax)
+    chart.show(decision, title=title)
+    return ax
+
+
+def place(ax) -> None:
+    """Give ``ax`` the whole figure below a title line (the flowchart's own layout)."""
+    ax.set_position((0.0, 0.0, 1.0, HEIGHT / 3.5 * 0.985))

@@ -1,0 +1,518 @@
+"""Retry storms: how naive retries turn a short slowdown into a lasting outage.
+
+Covers: timeouts, retries, exponential backoff, jitter, retry budgets,
+metastable failure, load amplification, a queue as a shock absorber.
+
+Scenario: clients send requests (Poisson arrivals) to a service with a few
+workers; its capacity is ``workers / mean latency``, and the default load
+uses 60 % of it, and 5 % of requests fail at random (a transient error,
+which is what retries are for). For a while (``slow_start_ms``, ``slow_ms``) the service
+is ``slowdown`` times slower, so its capacity falls below the load.
+
+* ``style="sync"`` — each client waits at most ``timeout_ms`` for an answer,
+  then retries by its :class:`~servicelab.sync.Retry` policy. A timed-out
+  attempt is **not** withdrawn: the service still does it, for nobody. With
+  *naive* retries (several attempts, no wait) every slow answer turns into
+  more requests, the queue grows, every attempt waits longer than the
+  timeout, and each original request costs the service ``attempts`` units
+  of work: the offered load is multiplied. If ``arrival rate × attempts``
+  exceeds the capacity, the storm feeds itself and goes on after the
+  slowdown has ended (a *metastable* failure). Exponential backoff with
+  jitter spreads retries out; a **retry budget** (``budget`` retries per
+  request, a token bucket as in gRPC and the AWS SDKs) caps how many there
+  are, so the load stays near the healthy one and the queue drains.
+* ``style="async"`` — each client publishes its request to a queue and gets
+  an acknowledgement at once; the service's workers consume the queue at the
+  rate they can. A slowdown grows the backlog, which drains afterwards;
+  failed work is redelivered, never lost, and no client retries.
+
+The same ``seed`` gives the same arrivals, the same work per attempt and the
+same jitter in every run (common random numbers).
+
+Outcomes of a request: ``"ok"`` (sync: answered within the timeout on some
+attempt; async: processed), ``"failed"`` (sync: every allowed attempt timed
+out) or ``"in flight"``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _check
+from ..faults import HEALTHY, Faults
+from ..latency import Latency, LogNormal, as_latency
+from ..messaging import Queue
+from ..records import Accounting, Sampler, TimeSeries, percentile
+from ..service import OK, Service
+from ..sync import Retry
+from ..world import DEFAULT_MAX_EVENTS, World
+
+__all__ = [
+    "POLICIES",
+    "Policy",
+    "StormConfig",
+    "StormResult",
+    "run_retry_storm",
+    "run_policies",
+]
+
+STYLES = ("sync", "async")
+OK_, FAILED, IN_FLIGHT = "ok", "failed", "in flight"
+OUTCOMES = (OK_, FAILED, IN_FLIGHT)
+
+#: one request's work at the healthy service: mean 100 ms, so 2 workers serve ~20/s
+SERVICE_LATENCY = LogNormal(100.0, 0.3)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A client's retry policy: a :class:`Retry` and an optional retry budget.
+
+    ``budget`` is how many retries the client may make per original request
+    on average (0.1: one retry per ten requests), ``None`` for no limit. The
+    client keeps a bucket of at most ``burst`` tokens; each new request adds
+    ``budget`` tokens and each retry spends one.
+    """
+
+    label: str
+    retry: Retry
+    budget: float | None = None
+    burst: float = 10.0
+
+    def __post_init__(self):
+        if not isinstance(self.retry, Retry):
+            raise ValueError(
+                f"retry = {self.retry!r} is not allowed: retry must be a Retry policy."
+            )
+        if self.budget is not None:
+            _check.number("budget", self.budget, low=0.0, high=100.0)
+        _check.number("burst", self.burst, low=0.0, high=1e6)
+
+
+#: the policies the lesson compares
+POLICIES = {
+    "none": Policy("no retries", Retry(attempts=1)),
+    "naive": Policy("naive: 4 tries, no wait", Retry(attempts=4, backoff_ms=0.0)),
+    "backoff": Policy(
+        "backoff + jitter, 4 tries", Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0)
+    ),
+    "budget": Policy(
+        "backoff + jitter + 10 % budget",
+        Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0),
+        budget=0.1,
+    ),
+}
+
+
+def _as_policy(value) -> Policy:
+    if isinstance(value, Policy):
+        return value
+    if isinstance(value, str) and value in POLICIES:
+        return POLICIES[value]
+    if isinstance(value, Retry):
+        return Policy(f"{value.attempts} tries", value)
+    raise ValueError(
+        f"policy = {value!r} is not allowed: policy must be one of "
+        f"{', '.join(repr(k) for k in POLICIES)}, a Policy or a Retry."
+    )
+
+
+@dataclass(frozen=True)
+class StormConfig:
+    """Everything a retry-storm run depends on (validated on creation).
+
+    Times in ms; ``arrival_rate`` in requests per second.
+    """
+
+    arrival_rate: float = 12.0
+    workers: int = 2
+    latency: Latency | float = SERVICE_LATENCY
+    duration_ms: float = 30_000.0
+    slowdown: float = 3.0
+    slow_start_ms: float = 5_000.0
+    slow_ms: float = 5_000.0
+    timeout_ms: float = 1_000.0
+    error_rate: float = 0.05
+    policy: Policy | str | Retry = "naive"
+    publish_ms: Latency | float = 2.0
+    redelivery_ms: float = 1_000.0
+    drain_ms: float = 2_000.0
+    bin_ms: float = 1_000.0
+    max_events: int = DEFAULT_MAX_EVENTS
+
+    def __post_init__(self):
+        s = object.__setattr__
+        s(
+            self,
+            "arrival_rate",
+            _check.number("arrival_rate", self.arrival_rate, low=0.0, high=10_000.0, low_open=True),
+        )
+        s(self, "workers", _check.integer("workers", self.workers, low=1, high=10_000))
+        s(self, "latency", as_latency(self.latency, "latency"))
+        if self.latency.mean_ms <= 0:
+            raise ValueError(
+                f"latency = {self.latency!r} is not allowed: latency must have a mean > 0 ms."
+            )
+        s(
+            self,
+            "duration_ms",
+            _check.number("duration_ms", self.duration_ms, low=0.0, high=3.6e6, low_open=True),
+        )
+        s(self, "slowdown", _check.number("slowdown", self.slowdown, low=0.01, high=1000.0))
+        s(self, "slow_start_ms", _check.number("slow_start_ms", self.slow_start_ms, low=0.0))
+        s(self, "slow_ms", _check.number("slow_ms", self.slow_ms, low=0.0, allow_inf=True))
+        s(
+            self,
+            "timeout_ms",
+            _check.number("timeout_ms", self.timeout_ms, low=0.0, high=3.6e6, low_open=True),
+        )
+        s(self, "error_rate", _check.probability("error_rate", self.error_rate))
+        s(self, "policy", _as_policy(self.policy))
+        s(self, "publish_ms", as_latency(self.publish_ms, "publish_ms"))
+        s(self, "redelivery_ms", _check.number("redelivery_ms", self.redelivery_ms, low=0.0))
+        s(self, "drain_ms", _check.number("drain_ms", self.drain_ms, low=0.0, high=3.6e6))
+        s(self, "bin_ms", _check.number("bin_ms", self.bin_ms, low=10.0, high=3.6e6))
+        _check.integer("max_events", self.max_events, low=1, high=10**9)
+        n = self.arrival_rate * self.duration_ms / 1000
+        if n > 200_000:
+            raise ValueError(
+                f"duration_ms = {self.duration_ms:g} is not allowed at arrival_rate "
+                f"{self.arrival_rate:g}: it makes ~{n:,.0f} requests; "
+                "arrival_rate × duration_ms / 1000 must stay ≤ 200,000."
+            )
+
+    @property
+    def capacity(self) -> float:
+        """Requests per second the healthy service can serve: workers / mean latency."""
+        return self.workers * 1000.0 / self.latency.mean_ms
+
+    @property
+    def utilization(self) -> float:
+        """Share of the healthy capacity the arrivals use (no retries)."""
+        return self.arrival_rate / self.capacity
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """The slowdown's (start, end) in ms, clipped to the run's arrivals."""
+        start = min(self.slow_start_ms, self.duration_ms)
+        return start, min(self.slow_start_ms + self.slow_ms, self.duration_ms)
+
+    @property
+    def faults(self) -> Faults:
+        """The service's faults: the slowdown window and the transient error rate."""
+        faults = Faults(error_rate=self.error_rate) if self.error_rate else HEALTHY
+        if self.slowdown != 1.0 and self.slow_ms > 0:
+            end = self.slow_start_ms + self.slow_ms
+            faults = faults + Faults.slow(self.slowdown, self.slow_start_ms, end)
+        return faults
+
+
+@dataclass
+class StormResult:
+    """What happened in one retry-storm run. Times in ms; arrays indexed by request."""
+
+    style: str
+    seed: int
+    config: StormConfig
+    arrival_ms: np.ndarray
+    outcome: np.ndarray  # "ok", "failed" or "in flight"
+    done_ms: np.ndarray  # sync: when the user got the final answer; async: when processed
+    attempts: np.ndarray  # attempts each request made (async: deliveries)
+    sent_ms: np.ndarray  # sync: when each attempt was sent; async: when each was queued
+    series: dict[str, TimeSeries]  # "queue", "busy"
+    accounting: Accounting
+    work: Accounting  # sync: where every attempt is; async: where every message is
+    redelivered: int  # async: messages delivered again after a failed try
+    stop_reason: str
+    events: int
+    horizon_ms: float
+
+    @property
+    def label(self) -> str:
+        if self.style == "async":
+            return "async queue"
+        return f"sync, {self.config.policy.label}"
+
+    @property
+    def n_requests(self) -> int:
+        return int(self.arrival_ms.size)
+
+    def count(self, outcome: str) -> int:
+        _check.choice("outcome", outcome, OUTCOMES)
+        return int(np.count_nonzero(self.outcome == outcome))
+
+    @property
+    def success_rate(self) -> float:
+        """Share of requests that succeeded (async: processed)."""
+        return self.count(OK_) / self.n_requests if self.n_requests else math.nan
+
+    @property
+    def amplification(self) -> float:
+        """Load amplification: attempts sent to the service per original request.
+
+        Async: messages queued (publishes and redeliveries) per request.
+        """
+        sent = self.sent_ms.size + self.redelivered
+        return sent / self.n_requests if self.n_requests else math.nan
+
+    def _edges(self):
+        b = self.config.bin_ms
+        n_bins = max(int(math.ceil(self.config.duration_ms / b)), 1)
+        return b, n_bins
+
+    def _per_bin(self, times: np.ndarray) -> np.ndarray:
+        b, n_bins = self._edges()
+        t = times[times < n_bins * b]
+        return np.bincount((t // b).astype(int), minlength=n_bins)[:n_bins]
+
+    def times(self) -> np.ndarray:
+        """Bin centres in ms, up to the duration."""
+        b, n_bins = self._edges()
+        return (np.arange(n_bins) + 0.5) * b
+
+    def goodput(self) -> np.ndarray:
+        """Requests per second that succeeded, per bin of finishing time."""
+        done = self.done_ms[self.outcome == OK_]
+        return self._per_bin(done) * 1000.0 / self.config.bin_ms
+
+    def offered_load(self) -> np.ndarray:
+        """Attempts per second that reached the service, per bin (retries included)."""
+        return self._per_bin(self.sent_ms) * 1000.0 / self.config.bin_ms
+
+    def p99_over_time(self) -> np.ndarray:
+        """p99 in ms, per arrival bin, of the time until a request was done (nan: none).
+
+        Sync: until the user's final answer (success or last failure); async:
+        until the work was processed. Requests still in flight count as
+        waiting until the horizon, so a backlog shows.
+        """
+        b, n_bins = self._edges()
+        waited = np.where(np.isnan(self.done_ms), self.horizon_ms, self.done_ms) - self.arrival_ms
+        idx = (self.arrival_ms // b).astype(int)
+        out = np.full(n_bins, np.nan)
+        for k in range(n_bins):
+            v = waited[idx == k]
+            if v.size:
+                out[k] = np.percentile(v, 99)
+        return out
+
+    def p99(self) -> float:
+        """p99 in ms of the time until done, over requests that finished."""
+        return percentile(self.done_ms - self.arrival_ms, 99)
+
+    def mean_goodput(self, start_ms: float, end_ms: float) -> float:
+        """Mean goodput (requests/s) over the bins whose centre is in [start, end)."""
+        t = self.times()
+        mask = (t >= start_ms) & (t < end_ms)
+        return float(self.goodput()[mask].mean()) if mask.any() else math.nan
+
+    def amplification_between(self, start_ms: float, end_ms: float) -> float:
+        """Attempts received per request that arrived, both within [start, end)."""
+        sent = np.count_nonzero((self.sent_ms >= start_ms) & (self.sent_ms < end_ms))
+        arrived = np.count_nonzero((self.arrival_ms >= start_ms) & (self.arrival_ms < end_ms))
+        return sent / arrived if arrived else math.nan
+
+    def after_recovery(self) -> tuple[float, float]:
+        """(goodput in requests/s, load amplification) from 5 s after the slowdown to the end."""
+        start = self.config.window[1] + 5_000.0
+        end = self.config.duration_ms
+        return self.mean_goodput(start, end), self.amplification_between(start, end)
+
+    @property
+    def balanced(self) -> bool:
+        return self.accounting.balanced and self.work.balanced
+
+    def describe(self) -> str:
+        """One line with the key numbers."""
+        good, amp = self.after_recovery()
+        tail = (
+            f"; 5 s after the slowdown: {good:.1f} ok/s at {amp:.1f}× load"
+            if not math.isnan(good)
+            else ""
+        )
+        return (
+            f"{self.label}: {self.success_rate:.0%} of {self.n_requests:,} requests ok, "
+            f"load amplification {self.amplification:.2f}×, p99 {self.p99():,.0f} ms{tail}"
+        )
+
+
+def run_retry_storm(
+    style: str = "sync", *, seed: int = 0, config: StormConfig | None = None, **options
+) -> StormResult:
+    """Run the retry-storm story in ``style`` ``"sync"`` or ``"async"``.
+
+    Options are the fields of :class:`StormConfig` (or pass ``config``).
+    Example: ``run_retry_storm("sync", policy="naive", slowdown=3)``.
+    """
+    _check.choice("style", style, STYLES)
+    if config is None:
+        config = StormConfig(**options)
+    elif options:
+        raise ValueError(
+            f"options = {sorted(options)!r} is not allowed together with config: "
+            "give either a StormConfig or options, not both."
+        )
+    elif not isinstance(config, StormConfig):
+        raise ValueError(f"config = {config!r} is not allowed: config must be a StormConfig.")
+    return _Run(style, _check.integer("seed", seed, low=0), config).result()
+
+
+def run_policies(
+    policies=("naive", "backoff", "budget"), *, seed: int = 0, **options
+) -> dict[str, StormResult]:
+    """The same requests run sync with each policy, then async; keyed by policy and ``"async"``."""
+    if isinstance(policies, str):
+        policies = (policies,)
+    out = {}
+    for p in policies:
+        out[p if isinstance(p, str) else _as_policy(p).label] = run_retry_storm(
+            "sync", seed=seed, policy=p, **options
+        )
+    out["async"] = run_retry_storm("async", seed=seed, **options)
+    return out
+
+
+class _Run:
+    """One run: builds the world, runs it, collects the result."""
+
+    def __init__(self, style: str, seed: int, c: StormConfig):
+        self.style, self.seed, self.config = style, seed, c
+        probe = World(seed)
+        mean_gap = 1000.0 / c.arrival_rate
+        expected = c.duration_ms / mean_gap
+        gaps = probe.rng("arrivals").exponential(
+            mean_gap, int(expected + 6 * math.sqrt(expected) + 20)
+        )
+        times = np.cumsum(gaps)
+        self.arrivals = times[times < c.duration_ms]
+        n = self.arrivals.size
+        self.world = w = World(seed, c.duration_ms + c.drain_ms, c.max_events)
+        self.service = Service(w, "service", c.latency, c.workers, c.faults)
+        self.outcome = [IN_FLIGHT] * n
+        self.done = [math.nan] * n
+        self.attempts = [0] * n
+        self.sent: list[float] = []
+        self.counts = dict.fromkeys(OUTCOMES, 0)
+        self.arrived = 0
+        self.tokens = c.policy.burst
+        # what the service did with the attempts it received
+        self.useful = 0  # finished while its client still waited
+        self.wasted = 0  # finished after its client had timed out
+        self.queue: Queue | None = None
+        if style == "async":
+            self.queue = Queue(w, "requests", max_attempts=100, redelivery_ms=c.redelivery_ms)
+            self.queue.consume(self.service, on_ack=self._processed)
+            self._publish_ms = w.draws("publish", c.publish_ms.sample)
+            probes = {"queue": lambda: self.queue.backlog}
+        else:
+            probes = {"queue": lambda: len(self.service.pool.queue)}
+        probes["busy"] = lambda: self.service.busy
+        self.sampler = Sampler(w, c.bin_ms / 4, probes)
+        w.process(self._arrive())
+        w.run()
+
+    def _arrive(self):
+        env = self.world.env
+        request = self._sync if self.queue is None else self._async
+        for i, t in enumerate(self.arrivals.tolist()):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.arrived += 1
+            self.counts[IN_FLIGHT] += 1
+            env.process(request(i))
+
+    def _finish(self, i: int, outcome: str) -> None:
+        self.outcome[i] = outcome
+        self.done[i] = self.world.env.now
+        self.counts[outcome] += 1
+        self.counts[IN_FLIGHT] -= 1
+
+    # -- sync: timeouts and retries ---------------------------------------------------
+    def _attempt(self, key: int, attempt: int, waiting: list):
+        """One attempt at the service; ``waiting[0]`` is False once its client gave up."""
+        self.sent.append(self.world.env.now)
+        outcome = yield from self.service.handle(key, attempt)
+        if waiting[0]:
+            self.useful += 1
+        else:
+            self.wasted += 1
+        return outcome
+
+    def _sync(self, i: int):
+        c = self.config
+        env = self.world.env
+        policy = c.policy
+        retry = policy.retry
+        if policy.budget is not None:
+            self.tokens = min(policy.burst, self.tokens + policy.budget)
+        for attempt in range(retry.attempts):
+            if attempt:
+                if policy.budget is not None:
+                    if self.tokens < 1.0:
+                        break  # out of budget: fail now instead of adding load
+                    self.tokens -= 1.0
+                u = self.service.uniform("jitter", i * 32 + attempt) if retry.jitter else 0.0
+                delay = retry.delay(attempt, u)
+                if delay:
+                    yield env.timeout(delay)
+            self.attempts[i] += 1
+            waiting = [True]
+            work = env.process(self._attempt(i, attempt, waiting))
+            yield work | env.timeout(c.timeout_ms)
+            if work.triggered and work.value == OK:
+                self._finish(i, OK_)
+                return
+            waiting[0] = False  # the service may still do this attempt, for nobody
+        self._finish(i, FAILED)
+
+    # -- async: publish, get an ack, the service consumes ---------------------------------
+    def _async(self, i: int):
+        delay = self._publish_ms[i]
+        if delay:
+            yield self.world.env.timeout(delay)
+        self.sent.append(self.world.env.now)
+        yield from self.queue.publish(i, pay_latency=False)
+
+    def _processed(self, message, now):
+        self.attempts[message.key] = message.attempts + 1
+        self._finish(message.key, OK_)
+
+    def result(self) -> StormResult:
+        c = self.config
+        parts = dict(self.counts)
+        not_arrived = self.arrivals.size - self.arrived
+        if not_arrived:
+            parts["not yet arrived"] = not_arrived
+        if self.queue is None:
+            work = Accounting(
+                "attempts sent",
+                len(self.sent),
+                {
+                    "served for a waiting client": self.useful,
+                    "served after its client gave up": self.wasted,
+                    "in service": self.service.pool.count,
+                    "waiting in the service's queue": len(self.service.pool.queue),
+                },
+            )
+        else:
+            work = self.queue.accounting()
+        return StormResult(
+            style=self.style,
+            seed=self.seed,
+            config=c,
+            arrival_ms=self.arrivals,
+            outcome=np.asarray(self.outcome),
+            done_ms=np.asarray(self.done, dtype=float),
+            attempts=np.asarray(self.attempts),
+            sent_ms=np.asarray(self.sent, dtype=float),
+            series=self.sampler.series(),
+            accounting=Accounting("requests", int(self.arrivals.size), parts),
+            work=work,
+            redelivered=self.queue.redelivered if self.queue is not None else 0,
+            stop_reason=self.world.stop_reason,
+            events=self.world.events,
+            horizon_ms=self.world.horizon_ms,
+        )
