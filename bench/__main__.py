@@ -1,13 +1,17 @@
-"""Entry point of ``python -m bench``: runs the checkout overhead benchmark.
+"""Entry point of ``python -m bench``: runs the benchmarks.
 
-``--quick`` uses fewer repeats, for a fast look rather than a careful one.
+* ``checkout`` — the kit's checkout against a hand-written simpy model;
+* ``panels`` — every panel's redraw against a naive ``interact`` redraw.
+
+``--quick`` uses fewer repeats, for a fast look rather than a careful one;
+``--only checkout`` or ``--only panels`` runs one of them.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from . import checkout_overhead
+from . import checkout_overhead, panels
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,8 +21,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help=f"{checkout_overhead.QUICK_REPEATS} repeats instead of {checkout_overhead.REPEATS}",
     )
+    parser.add_argument("--only", choices=("checkout", "panels"), help="run one benchmark")
     args = parser.parse_args(argv)
-    checkout_overhead.main(quick=args.quick)
+    if args.only in (None, "checkout"):
+        checkout_overhead.main(quick=args.quick)
+    if args.only is None:
+        print()
+    if args.only in (None, "panels"):
+        panels.main()
 
 
 if __name__ == "__main__":
