@@ -109,7 +109,7 @@ class TemporalCoupling(Panel):
                     label=style,
                 )
                 self.lines[title, style] = self.live(line)
-            self.legends[title] = self.live_legend(ax, loc="lower right")
+            self.legends[title] = self.live_legend(ax, loc="upper left")
         axes[0].set_ylabel("share of orders")
         return axes
 
