@@ -12,11 +12,15 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["number", "integer", "probability", "choice"]
+__all__ = ["number", "integer", "probability", "choice", "boolean", "fail"]
 
 
-def _fail(name: str, value: object, allowed: str) -> ValueError:
+def fail(name: str, value: object, allowed: str) -> ValueError:
+    """The kit's error for a bad value (raise it): names the parameter, value and range."""
     return ValueError(f"{name} = {value!r} is not allowed: {name} must be {allowed}.")
+
+
+_fail = fail
 
 
 def _bound_text(low, high, low_open, high_open) -> str:
@@ -82,4 +86,11 @@ def choice(name: str, value: object, options) -> object:
     if value not in options:
         listed = ", ".join(repr(o) for o in options)
         raise _fail(name, value, f"one of {listed}")
+    return value
+
+
+def boolean(name: str, value: object) -> bool:
+    """Return ``value`` if it is True or False."""
+    if not isinstance(value, bool):
+        raise fail(name, value, "True or False")
     return value

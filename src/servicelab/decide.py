@@ -98,7 +98,7 @@ def bullet_section(bullet: str) -> str:
         if bullet in bullets:
             return section
     every = [b for bullets in CARD_BULLETS.values() for b in bullets]
-    raise _check._fail("bullet", bullet, f"one of the card's bullets: {', '.join(every)}")
+    raise _check.fail("bullet", bullet, f"one of the card's bullets: {', '.join(every)}")
 
 
 # -- the flowchart as data ----------------------------------------------------------------
@@ -208,12 +208,6 @@ class Decision:
         steps = set(zip(self.path, self.path[1:], strict=False))
         return tuple(e for e in EDGES if (e.source, e.target) in steps)
 
-    @property
-    def answers(self) -> str:
-        """The answers in words, e.g. ``"No, Yes"`` (a dash for a question not asked)."""
-        second = "–" if self.can_be_queued is None else _yes_no(self.can_be_queued)
-        return f"{_yes_no(self.needs_result_now)}, {second}"
-
 
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
@@ -224,7 +218,7 @@ def _answer(name: str, value: object, *, optional: bool) -> bool | None:
         return None
     if not isinstance(value, bool):
         allowed = "True, False or None" if optional else "True or False"
-        raise _check._fail(name, value, allowed)
+        raise _check.fail(name, value, allowed)
     return value
 
 
@@ -288,7 +282,7 @@ class Interaction:
         """A few lines: what it is, the answers, the recommendation, the card's words, why."""
         d = self.decision
         lines = [
-            f"{self.name}: {self.description}",
+            f"{self.name} — {self.description}",
             f"  Need immediate result? {_yes_no(self.needs_result_now)}",
         ]
         if self.can_be_queued is not None:
@@ -489,12 +483,18 @@ def classify(name: str) -> Interaction:
     >>> classify("get user by id").decision.recommendation
     'Sync (REST/gRPC)'
     """
+    return _lookup(name, "name")
+
+
+def _lookup(name: object, param: str) -> Interaction:
+    """:func:`classify`, with the parameter's name to use in an error message."""
+    allowed = "the name of an interaction in INTERACTIONS"
     if not isinstance(name, str):
-        raise _check._fail("name", name, "the name of an interaction in INTERACTIONS (a str)")
-    found = _BY_KEY.get(_key(name))
+        raise _check.fail(param, name, allowed + " (a str)")
+    key = _key(name)
+    found = _BY_KEY.get(key)
     if found is not None:
         return found
-    key = _key(name)
     close = difflib.get_close_matches(key, list(_BY_KEY), n=3, cutoff=0.5)
     close += [k for k in _BY_KEY if key and key in k and k not in close]
     names = [_BY_KEY[k].name for k in close[:3]]
@@ -502,7 +502,7 @@ def classify(name: str) -> Interaction:
         hint = "; close names: " + ", ".join(repr(n) for n in names)
     else:
         hint = "; the names are: " + ", ".join(repr(i.name) for i in INTERACTIONS)
-    raise _check._fail("name", name, "the name of an interaction in INTERACTIONS" + hint)
+    raise _check.fail(param, name, allowed + hint)
 
 
 # -- text for notebooks ---------------------------------------------------------------------
@@ -511,12 +511,12 @@ def classify(name: str) -> Interaction:
 def catalogue_table(interactions=INTERACTIONS) -> str:
     """The catalogue as a text table: the two answers and where the flowchart leads."""
     width = max(len(i.name) for i in interactions)
-    lines = [f"{'interaction':<{width}}  result now?  queueable?  → recommendation"]
+    lines = [f"{'interaction':<{width}}  immediate?  queued?  → recommendation"]
     for i in interactions:
         d = i.decision
         second = "–" if d.can_be_queued is None else _yes_no(d.can_be_queued)
         lines.append(
-            f"{i.name:<{width}}  {_yes_no(d.needs_result_now):<11}  {second:<10}  "
+            f"{i.name:<{width}}  {_yes_no(d.needs_result_now):<10}  {second:<7}  "
             f"→ {d.recommendation}"
         )
     return "\n".join(lines)
@@ -548,25 +548,37 @@ def reveal(guesses: dict) -> None:
     """Print each guess next to the flowchart's answer and why, then how many match.
 
     ``guesses`` maps an interaction's name to ``"sync"``, ``"queue"`` or
-    ``"callback"`` (``"?"`` for not guessed yet).
+    ``"callback"`` (``"?"`` for not guessed yet). Until at least one guess is
+    written, it shows no answers.
     """
     if not isinstance(guesses, dict):
-        raise _check._fail("guesses", guesses, "a dict from an interaction's name to a guess")
+        raise _check.fail("guesses", guesses, "a dict from an interaction's name to a guess")
+    said = {name: _said(guess) for name, guess in guesses.items()}
+    entries = {name: classify(name) for name in guesses}  # a helpful error if unknown
+    if all(w in (None, "", "?") for w in said.values()):
+        print(
+            "No guesses yet: write 'sync', 'queue' or 'callback' in place of each '?', "
+            "run that cell, then this one."
+        )
+        return
     right = 0
     for name, guess in guesses.items():
-        interaction = classify(name)
+        interaction, word = entries[name], said[name]
         d = interaction.decision
-        said = guess.strip().casefold() if isinstance(guess, str) else guess
-        if said in (None, "", "?"):
-            verdict = "no guess yet"
-        elif said == "async":
+        if word in (None, "", "?"):
+            verdict = "no guess"
+        elif word == "async":
             verdict = "'async' is half an answer: say queue or callback"
-        elif _GUESS_WORDS.get(said) is None:
+        elif not isinstance(word, str) or word not in _GUESS_WORDS:
             verdict = f"{guess!r} is not one of 'sync', 'queue', 'callback'"
-        elif _GUESS_WORDS[said] == d.outcome:
+        elif _GUESS_WORDS[word] == d.outcome:
             verdict, right = "right", right + 1
         else:
-            verdict = f"you said {_GUESS_WORDS[said]}"
+            verdict = f"you said {_GUESS_WORDS[word]}"
         print(f"{interaction.name} → {d.outcome} ({d.recommendation}): {verdict}.")
         print(f"    {interaction.why}")
     print(f"{right} of {len(guesses)} as the flowchart says.")
+
+
+def _said(guess):
+    return guess.strip().casefold() if isinstance(guess, str) else guess

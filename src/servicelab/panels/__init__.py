@@ -7,5 +7,14 @@ then read ``p.summary``, ``p.data`` and ``p.message``.
 
 from .base import Impossible, Panel
 from .coupling import request_timeline, tail_amplification, temporal_coupling
+from .decision import DecisionHelper, decision_helper
 
-__all__ = ["Impossible", "Panel", "temporal_coupling", "request_timeline", "tail_amplification"]
+__all__ = [
+    "Impossible",
+    "Panel",
+    "DecisionHelper",
+    "decision_helper",
+    "temporal_coupling",
+    "request_timeline",
+    "tail_amplification",
+]

@@ -107,6 +107,8 @@ def toggle(label: str, options, value):
         value=value,
         description=label,
         style=_CONTROL_STYLE,
+        # label and buttons on one row (ipywidgets 8 in JupyterLab stacks them otherwise)
+        layout={"display": "flex", "flex_flow": "row", "align_items": "center"},
     )
 
 
@@ -135,6 +137,8 @@ class Panel:
         self.canvas = FigureCanvasAgg(self.figure)
         self._live: list = []
         self._background = None
+        self._backgrounds: dict = {}
+        self._background_key = None
         with kit_style():
             self.axes = self.layout(self.figure)
         width = int(self.figsize[0] * RC["figure.dpi"])
@@ -267,6 +271,19 @@ class Panel:
         """A legend drawn over the live lines (on a white box), registered as live."""
         options = dict(frameon=True, facecolor="white", edgecolor="none", framealpha=0.9)
         return self.live(ax.legend(**{**options, **kwargs}))
+
+    def use_background(self, key) -> None:
+        """Keep one cached background per ``key`` and switch to ``key``'s.
+
+        For a panel whose static parts take a few distinct looks (e.g. which
+        path of a flowchart is highlighted): each look is drawn once, then reused.
+        """
+        if key == self._background_key:
+            return
+        if self._background_key is not None and self._background is not None:
+            self._backgrounds[self._background_key] = self._background
+        self._background_key = key
+        self._background = self._backgrounds.get(key)
 
     def invalidate(self) -> None:
         """The static parts changed (limits, ticks, labels): redraw them at the next render."""

@@ -5,6 +5,10 @@ two questions as Yes/No toggles; the flowchart lights up the path the answers
 take, and the summary line gives the recommendation, the reason and the
 card's words that apply.
 
+Only the title changes between two clicks on the same path; the chart has
+just three looks (one per path), so the panel keeps each look's background and
+redraws the title over it.
+
 The controls are linked: choosing an interaction sets the toggles to its
 answers, and changing a toggle by hand turns the interaction into
 "(your own)". While one control moves the others, the panel holds its
@@ -13,12 +17,8 @@ observers (``_linking``), so nothing loops and each change redraws once.
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
-
 from .. import _check
-from ..decide import INTERACTIONS, OUTCOME_BULLETS, bullet_section, classify, decide
+from ..decide import INTERACTIONS, OUTCOME_BULLETS, _lookup, bullet_section, classify, decide
 from ..plots.flowchart import Flowchart, place
 from .base import Panel, dropdown, toggle
 
@@ -47,40 +47,23 @@ class DecisionHelper(Panel):
 
     def make_controls(self):
         first = INTERACTIONS[0]
-        return {
+        controls = {
             "interaction": dropdown(
                 "Interaction", [i.name for i in INTERACTIONS] + [YOUR_OWN], first.name
             ),
             "needs_result_now": toggle("Need immediate result?", _YES_NO, first.needs_result_now),
             "can_be_queued": toggle("Can operation be queued?", _YES_NO, bool(first.can_be_queued)),
         }
+        for name in _TOGGLES:
+            controls[name].style.button_width = "96px"
+        return controls
 
     def layout(self, figure):
         ax = figure.add_axes((0, 0, 1, 1))
         place(ax)
         self.chart = Flowchart(ax)
-        self._charts = {}  # path taken → the chart drawn without its title (Agg pixels)
+        self.live(self.chart.title)  # the only artist that changes between two clicks...
         return ax
-
-    def render(self) -> bytes:
-        """The figure as PNG bytes, fast: the chart depends only on the path taken, so
-        each of its few looks is drawn once and kept; a redraw pastes it back and draws
-        the title on top (about a tenth of a full draw)."""
-        path = self.data["decision"].path
-        title = self.chart.title
-        if path in self._charts:
-            self.canvas.restore_region(self._charts[path])
-        else:
-            title.set_visible(False)
-            self.canvas.draw()
-            self._charts[path] = self.canvas.copy_from_bbox(self.figure.bbox)
-            title.set_visible(True)
-        self.figure.draw_artist(title)
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
-        buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
 
     # -- the links between the controls -------------------------------------------------
     def _changed(self, change) -> None:
@@ -106,10 +89,10 @@ class DecisionHelper(Panel):
         if "interaction" in values:
             name = values["interaction"]
             if name != YOUR_OWN:
-                values["interaction"] = classify(name).name  # a helpful error if unknown
+                values["interaction"] = _lookup(name, "interaction").name  # errors name it
         for key in _TOGGLES:
             if key in values and not isinstance(values[key], bool):
-                raise _check._fail(key, values[key], "True or False")
+                _check.boolean(key, values[key])
         return super().set(**values)
 
     def update(self) -> None:
@@ -126,6 +109,7 @@ class DecisionHelper(Panel):
 
     def draw(self, data):
         d, entry = data["decision"], data["interaction"]
+        self.use_background(d.path)  # one cached look per highlighted path
         self.chart.show(d, title=None if entry is None else f"{entry.name} → {d.recommendation}")
 
     def describe(self, data):

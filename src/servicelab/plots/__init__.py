@@ -13,6 +13,7 @@ from .checkout import (
     timelines,
     topology,
 )
+from .flowchart import Flowchart, flowchart
 
 __all__ = [
     "new_axes",
@@ -22,4 +23,6 @@ __all__ = [
     "success_over_time",
     "backlog_over_time",
     "topology",
+    "flowchart",
+    "Flowchart",
 ]

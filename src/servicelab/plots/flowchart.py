@@ -16,7 +16,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .. import _check
 from ..decide import EDGES, NODES, Decision
-from ..style import STYLE_COLORS
+from ..style import STYLE_COLORS, styled
 from .checkout import new_axes
 
 __all__ = ["Flowchart", "flowchart"]
@@ -193,6 +193,7 @@ class Flowchart:
         self.title.set(text=title, color=INK if decision is None else path_color)
 
 
+@styled
 def flowchart(decision: Decision | None = None, ax=None, *, title: str | None = None):
     """Draw the card's flowchart; with a ``decision``, highlight the path it took.
 
