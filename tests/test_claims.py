@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from servicelab import Faults, run_both
+from servicelab import decide as decide_
 from servicelab.scenarios.checkout import DEFAULT_LATENCY
 from servicelab.theory import chain_availability
 
@@ -226,3 +227,26 @@ def test_c19_async_for_notifications_and_side_effects_user_latency_falls():
     saved = sync.latency().mean() - asyn.latency().mean()
     off_path = mean("inventory") + mean("email") - 2.0  # minus the 2 ms publish
     assert saved == pytest.approx(off_path, rel=0.05), (saved, off_path)
+
+
+# -- C26 the decision flow --------------------------------------------------------
+
+
+def test_c26_the_decision_flow_classifies_the_cards_examples_as_the_card_does():
+    # the flow itself: immediate → sync; queueable → queue/event; else → callback/webhook
+    assert decide_.decide(True).recommendation == "Sync (REST/gRPC)"
+    assert decide_.decide(False, True).recommendation == "Async (Queue/Event)"
+    assert decide_.decide(False, False).recommendation == "Async with callback/webhook"
+    # "Simple queries (get user by ID)" — when to use sync
+    assert decide_.classify("Get user by ID").decision.style == "sync"
+    # "Payment is sync (user needs to know if it worked)"
+    assert decide_.classify("Card charge at checkout").decision.style == "sync"
+    # "Inventory Service (async)", "Email Service (async)", "Analytics Service (async)"
+    for name in ("Stock update after an order", "Order-confirmation email", "Analytics event"):
+        assert decide_.classify(name).decision.style == "async", name
+    # "Notifications and side effects" — when to use async
+    side_effects = [
+        i for i in decide_.INTERACTIONS if "Notifications and side effects" in i.bullets
+    ]
+    assert len(side_effects) >= 3
+    assert all(i.decision.style == "async" for i in side_effects)

@@ -175,24 +175,6 @@ def test_careful_cases():
     )
 
 
-def test_c26_the_decision_flow_classifies_the_cards_examples_as_the_card_does():
-    # the flow itself: immediate → sync; queueable → queue/event; else → callback/webhook
-    assert decide(True).recommendation == "Sync (REST/gRPC)"
-    assert decide(False, True).recommendation == "Async (Queue/Event)"
-    assert decide(False, False).recommendation == "Async with callback/webhook"
-    # "Simple queries (get user by ID)" — when to use sync
-    assert classify("Get user by ID").decision.style == "sync"
-    # "Payment is sync (user needs to know if it worked)"
-    assert classify("Card charge at checkout").decision.style == "sync"
-    # "Inventory Service (async)", "Email Service (async)", "Analytics Service (async)"
-    for name in ("Stock update after an order", "Order-confirmation email", "Analytics event"):
-        assert classify(name).decision.style == "async", name
-    # "Notifications and side effects" — when to use async
-    side_effects = [i for i in INTERACTIONS if "Notifications and side effects" in i.bullets]
-    assert len(side_effects) >= 3
-    assert all(i.decision.style == "async" for i in side_effects)
-
-
 # -- looking things up -------------------------------------------------------------------
 
 
