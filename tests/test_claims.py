@@ -11,9 +11,11 @@ from functools import cache
 import numpy as np
 import pytest
 
-from servicelab import Faults, run_both
+from servicelab import Faults, run_both, run_checkout, theory
 from servicelab import decide as decide_
 from servicelab.scenarios.checkout import DEFAULT_LATENCY
+from servicelab.scenarios.pool_exhaustion import run_pool_both
+from servicelab.scenarios.retry_storm import run_policies
 from servicelab.theory import chain_availability
 
 SEED = 7
@@ -250,3 +252,103 @@ def test_c26_the_decision_flow_classifies_the_cards_examples_as_the_card_does():
     ]
     assert len(side_effects) >= 3
     assert all(i.decision.style == "async" for i in side_effects)
+
+
+# -- C4, C13, C17: cascading vs isolated failures (lesson 03) -----------------------
+
+
+@cache
+def pool(**options):
+    return run_pool_both(seed=SEED, **options)
+
+
+@cache
+def storms():
+    return run_policies(("none", "naive", "backoff", "budget"), seed=SEED)
+
+
+def test_c4_cascading_vs_isolated_failures_slow_dependency_fails_unrelated_requests():
+    """ "Cascading failures | Isolated failures": Inventory 20× slower for 10 s."""
+    sync, asyn = pool()
+    # sync: checkouts hold Order's 5 workers (Little's law: 10/s × ~1.2 s ≈ 12 needed) ...
+    needed = theory.littles_law(10 / 1000, 5.0 + 20 * 60.0)
+    assert needed > 2 * sync.config.workers
+    assert sync.saturated_share() > 0.8  # all 5 busy for most of the window (sampled 10×/s)
+    # ... so requests that never call Inventory fail too: ~100 in the window; over 12
+    # seeds their success ranged 0.30–0.64, this seed gives ~0.5; 0.65 bounds them all
+    assert sync.in_window("simple") < 0.65
+    assert sync.in_window("checkout") < 0.65
+    # async: the failure stays in Inventory's queue; Order answers everyone
+    assert asyn.in_window("simple") == 1.0 and asyn.in_window("checkout") == 1.0
+    assert asyn.peak_busy() <= 3  # of 5: never saturated
+    # and before the slowdown both served everyone: the damage is the slowdown's
+    assert sync.success_rate(None, 0, 10_000) == asyn.success_rate(None, 0, 10_000) == 1.0
+
+
+def test_c4_a_caller_side_timeout_bounds_the_cascade():
+    sync, _ = pool(timeout_ms=300.0)
+    assert sync.in_window("simple") > 0.95  # the unrelated requests are served again
+    assert sync.in_window("checkout") < 0.1  # only what needs Inventory fails, and fast
+    timed_out = sync.response_ms[sync.outcome == "timed out"]
+    assert timed_out.max() < 300 + 1000 + 50  # ≤ timeout + patience + Order's own work
+
+
+def test_c4_naive_retries_turn_a_short_slowdown_into_a_lasting_outage():
+    r = storms()
+    # 12 requests/s against a capacity of 20/s; slowed 3× for 5 s (capacity 6.7/s).
+    # Over 12 seeds naive retries gave 3.3–3.5× load and 0 goodput afterwards;
+    # the budget 1.05–1.11× and 10.6–13.7 ok/s.
+    assert r["naive"].amplification > 3.0
+    assert r["naive"].after_recovery()[0] < 1.0  # metastable: 15–30 s, still nothing ok
+    assert r["backoff"].amplification > 3.0  # spreading retries out does not reduce them
+    assert r["budget"].amplification < 1.2
+    assert r["budget"].after_recovery()[0] > 0.75 * 12
+    assert r["async"].success_rate == 1.0 and r["async"].amplification < 1.1
+
+
+def test_c13_everything_else_is_async_can_retry_doesnt_block_user():
+    """Inventory and Email fail 30 % of tries; the async checkout retries by redelivery."""
+    flaky = {"inventory": Faults.flaky(0.3), "email": Faults.flaky(0.3)}
+    options = dict(seed=SEED, n_orders=1000, max_attempts=12, redelivery_ms=500.0)
+    healthy = run_checkout("async", **options)
+    failing = run_checkout("async", faults=flaky, **options)
+    # doesn't block the user: every user's wait is identical to the healthy run's
+    np.testing.assert_array_equal(failing.response_ms, healthy.response_ms)
+    assert failing.success_rate == 1.0
+    for service in ("inventory", "email"):
+        calls = failing.calls[service]
+        # can retry: ~30 % of tries failed (binomial, ~1,400 tries: ±4 points) ...
+        assert calls["failed"] / calls["received"] == pytest.approx(0.3, abs=0.04)
+        # ... and were redelivered until done: every confirmed order's work happened once
+        acc = failing.queues[service]
+        assert acc.balanced and acc.parts["dead-lettered"] == 0
+        assert acc.parts["acknowledged"] == failing.count("completed")
+        assert calls["received"] - calls["failed"] == failing.count("completed")
+    # the same failures in a sync checkout reach the user: about 1 − 0.7² ≈ 51 % fail
+    sync = run_checkout("sync", faults=flaky, **options)
+    assert sync.success_rate == pytest.approx(0.49, abs=0.05)
+
+
+def test_c17_async_when_services_have_different_availability():
+    """Inventory is down 20 s of every minute (available 2/3 of the time); Order always."""
+    outages = [(t, t + 20_000.0) for t in range(40_000, 600_000, 60_000)]
+    faults = {"inventory": Faults(outages=outages)}
+    sync, asyn = run_both(seed=SEED, n_orders=3000, faults=faults)
+    down = np.zeros(sync.n_orders, dtype=bool)
+    for start, end in outages:
+        down |= (sync.arrival_ms >= start) & (sync.arrival_ms < end)
+    asked = sync.outcome != "declined"
+    # sync: an order is confirmed only if Inventory happens to be up: success ≈ uptime
+    assert sync.success_rate == pytest.approx(1 - down[asked].mean(), abs=0.01)
+    assert sync.success_rate < 0.75
+    # async: the queue bridges the downtime; every order is confirmed and processed
+    assert asyn.success_rate == 1.0
+    acc = asyn.queues["inventory"]
+    assert acc.balanced and acc.parts["acknowledged"] == acc.total == asyn.count("completed")
+    backlog = asyn.series["backlog inventory"]
+    for start, end in outages:
+        # grows while Inventory is down (~5 orders/s × 20 s ≈ 95 messages, ±30 %) ...
+        assert 65 <= backlog.between(start, end + 1).max() <= 125
+        # ... and is worked off within 5 s of each return (10 workers clear ~160/s)
+        assert backlog.at(end + 5_000) <= 3
+    assert backlog.values[-1] == 0

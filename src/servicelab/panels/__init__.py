@@ -8,6 +8,7 @@ then read ``p.summary``, ``p.data`` and ``p.message``.
 from .base import Impossible, Panel
 from .coupling import request_timeline, tail_amplification, temporal_coupling
 from .decision import DecisionHelper, decision_helper
+from .failures import availability, outage, pool_exhaustion, retry_storm
 
 __all__ = [
     "Impossible",
@@ -17,4 +18,8 @@ __all__ = [
     "temporal_coupling",
     "request_timeline",
     "tail_amplification",
+    "availability",
+    "outage",
+    "pool_exhaustion",
+    "retry_storm",
 ]

@@ -13,6 +13,19 @@ from .checkout import (
     timelines,
     topology,
 )
+from .failures import (
+    amplification_bars,
+    availability_chain,
+    busy_workers,
+    chain_success,
+    goodput_over_time,
+    load_over_time,
+    outage_figure,
+    p99_over_time,
+    pool_figure,
+    storm_figure,
+    success_by_kind,
+)
 from .flowchart import Flowchart, flowchart
 
 __all__ = [
@@ -25,4 +38,15 @@ __all__ = [
     "topology",
     "flowchart",
     "Flowchart",
+    "amplification_bars",
+    "availability_chain",
+    "busy_workers",
+    "chain_success",
+    "goodput_over_time",
+    "load_over_time",
+    "outage_figure",
+    "p99_over_time",
+    "pool_figure",
+    "storm_figure",
+    "success_by_kind",
 ]

@@ -11,7 +11,9 @@ carry units; titles state the takeaway.
   checkouts apart (the pool-exhaustion story);
 * :func:`busy_workers` — the caller's busy workers over time, with the pool size;
 * :func:`goodput_over_time`, :func:`load_over_time`, :func:`p99_over_time`,
-  :func:`amplification_bars` — the retry-storm story.
+  :func:`amplification_bars` — the retry-storm story;
+* :func:`outage_figure`, :func:`pool_figure`, :func:`storm_figure` — the
+  lesson's figures, two or four axes in one call.
 
 :func:`chain_success` reads, from one sync checkout with flaky services, the
 success rate every shorter prefix of its chain would have had.
@@ -27,13 +29,14 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from .. import _check
 from ..scenarios.retry_storm import POLICIES
 from ..style import OUTAGE, STYLE_COLORS
-from .checkout import new_axes
+from .checkout import backlog_over_time, new_axes, success_over_time
 
 __all__ = [
     "CHAIN",
     "POLICY_LINES",
     "shade",
     "chain_success",
+    "ci95",
     "availability_chain",
     "success_by_kind",
     "busy_workers",
@@ -43,6 +46,8 @@ __all__ = [
     "amplification_bars",
     "storm_panel",
     "storm_figure",
+    "outage_figure",
+    "pool_figure",
 ]
 
 #: the services of the checkout's chain, in the order a sync checkout calls them
@@ -105,7 +110,7 @@ def chain_success(result) -> np.ndarray:
     return np.asarray(rates)
 
 
-def _ci95(p: np.ndarray, n: int) -> np.ndarray:
+def ci95(p: np.ndarray, n: int) -> np.ndarray:
     """Half-width of a 95 % normal interval for a share ``p`` of ``n``."""
     return 1.96 * np.sqrt(np.clip(p * (1 - p), 0, None) / max(n, 1))
 
@@ -128,19 +133,19 @@ def availability_chain(sync, asyn, availability: float, ax=None, *, title=None):
         color=STYLE_COLORS["sync"],
         linestyle="--",
         linewidth=1.2,
-        label=f"theory, sync: {availability:.1%} ^ n",
+        label=f"theory, sync: {availability:g}ⁿ",
     )
     ax.axhline(
         100 * availability,
         color=STYLE_COLORS["async"],
         linestyle="--",
         linewidth=1.2,
-        label=f"theory, async: {availability:.1%} (Payment alone)",
+        label=f"theory, async: {availability:g} (Payment alone)",
     )
     ax.errorbar(
         k,
         100 * rates,
-        yerr=100 * _ci95(rates, n),
+        yerr=100 * ci95(rates, n),
         fmt="o",
         color=STYLE_COLORS["sync"],
         markersize=7,
@@ -151,7 +156,7 @@ def availability_chain(sync, asyn, availability: float, ax=None, *, title=None):
     ax.errorbar(
         [k[-1]],
         [100 * a],
-        yerr=[100 * _ci95(np.array([a]), n)[0]],
+        yerr=[100 * ci95(np.array([a]), n)[0]],
         fmt="s",
         color=STYLE_COLORS["async"],
         markersize=7,
@@ -413,8 +418,8 @@ def amplification_bars(results, ax=None, *, title=None):
 
 
 _SHORT = {
-    "none": "sync\nno retries",
-    "naive": "sync, naive\n4 tries, no wait",
+    "none": "sync:\nno retries",
+    "naive": "sync, naive:\n4 tries, no wait",
     "backoff": "sync, backoff\n+ jitter, 4 tries",
     "budget": "sync, backoff + jitter\n+ 10% retry budget",
 }
@@ -486,3 +491,86 @@ def storm_figure(results, *, size=(11.0, 5.4)):
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=8.5)
     return axes
+
+
+# -- the lesson's composed figures -------------------------------------------------------
+
+
+def _windows(windows) -> list[tuple[float, float]]:
+    if windows is None:
+        return []
+    windows = list(windows)
+    if len(windows) == 2 and all(np.isscalar(w) for w in windows):
+        return [(float(windows[0]), float(windows[1]))]
+    return [(float(a), float(b)) for a, b in windows]
+
+
+def outage_figure(sync, asyn, windows, *, service: str = "inventory", bin_ms: float = 5000.0):
+    """Orders confirmed over time in both styles, and the async backlog of ``service``.
+
+    ``windows`` is one ``(start_ms, end_ms)`` outage or a list of them; they are
+    shaded on both axes. Returns the two axes.
+    """
+    windows = _windows(windows)
+    _, (left, right) = new_axes(1, 2, size=(11.0, 3.5), constrained_layout=True)
+    for ax in (left, right):
+        for k, w in enumerate(windows):
+            shade(ax, w, f"{service.capitalize()} down" if k == 0 else "_down")
+    success_over_time([sync, asyn], left, bin_ms=bin_ms)
+    backlog_over_time(asyn, service, right)
+    shares = []
+    for r in (sync, asyn):
+        asked = _in_windows(r.arrival_ms, windows) & (r.outcome != "declined")
+        n = np.count_nonzero(asked)
+        shares.append(np.count_nonzero(r.outcome[asked] == "completed") / n if n else np.nan)
+    left.set_title(
+        f"During the outage: sync {shares[0]:.0%} confirmed, async {shares[1]:.0%}", loc="left"
+    )
+    peak = int(asyn.series[f"backlog {service}"].values.max())
+    right.set_title(f"Async: the backlog peaks at {peak:,}, then drains", loc="left")
+    left.set_xlim(0, None)
+    right.set_xlim(0, None)
+    for ax in (left, right):
+        ax.get_legend().remove()
+    handles = [
+        Patch(color=OUTAGE, alpha=0.5, label=f"{service.capitalize()} down"),
+        Line2D([], [], color=STYLE_COLORS["sync"], linewidth=2, label="sync"),
+        Line2D([], [], color=STYLE_COLORS["async"], linewidth=2, label="async"),
+    ]
+    left.figure.legend(handles=handles, loc="outside lower center", ncol=3)
+    return left, right
+
+
+def _in_windows(t: np.ndarray, windows) -> np.ndarray:
+    mask = np.zeros(t.size, dtype=bool)
+    for start, end in windows:
+        mask |= (t >= start) & (t < end)
+    return mask
+
+
+def pool_figure(results, *, bin_ms: float = 1000.0):
+    """:func:`success_by_kind` and :func:`busy_workers` side by side; returns the two axes."""
+    results = list(results)
+    _, (left, right) = new_axes(1, 2, size=(11.0, 3.5), constrained_layout=True)
+    sync = next((r for r in results if r.style == "sync"), results[0])
+    success_by_kind(
+        results,
+        left,
+        bin_ms=bin_ms,
+        title=f"Sync fails {1 - sync.in_window('simple'):.0%} of requests that never call it",
+    )
+    busy_workers(results, right, title="Sync checkouts hold every Order worker")
+    for ax in (left, right):
+        ax.get_legend().remove()
+    grey = "#777777"
+    handles = [
+        Patch(color=OUTAGE, alpha=0.5, label="Inventory slow"),
+        Line2D([], [], color=STYLE_COLORS["sync"], linewidth=2, label="sync"),
+        Line2D([], [], color=STYLE_COLORS["async"], linewidth=2, label="async"),
+        Line2D([], [], color=grey, linewidth=2.2, label="simple requests"),
+        Line2D(
+            [], [], color=grey, linewidth=1.5, linestyle=_KIND_LINES["checkout"], label="checkouts"
+        ),
+    ]
+    left.figure.legend(handles=handles, loc="outside lower center", ncol=5)
+    return left, right

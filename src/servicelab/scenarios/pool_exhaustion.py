@@ -39,7 +39,7 @@ Inventory hit ``timeout_ms``) or ``"in flight"`` (no answer at the horizon).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,6 +58,7 @@ __all__ = [
     "PoolResult",
     "run_pool_exhaustion",
     "run_pool_both",
+    "poisson_times",
 ]
 
 STYLES = ("sync", "async")
@@ -78,15 +79,16 @@ class PoolConfig:
     Times in ms; rates in requests per second.
 
     With the defaults a checkout holds a sync worker for ~65 ms, so 10
-    checkouts/s keep ~0.7 of the 5 workers busy. Ten times slower Inventory
-    makes that ~6 workers: more than the pool has.
+    checkouts/s keep ~0.7 of the 5 workers busy (Little's law: rate × hold
+    time). Inventory 20× slower makes the hold ~1.2 s, and that ~12 workers:
+    more than twice what the pool has.
     """
 
     workers: int = 5
     checkout_rate: float = 10.0
     simple_rate: float = 10.0
     duration_ms: float = 30_000.0
-    slowdown: float = 10.0
+    slowdown: float = 20.0
     slow_start_ms: float = 10_000.0
     slow_ms: float = 10_000.0
     patience_ms: float = 1_000.0
@@ -293,7 +295,7 @@ def run_pool_both(*, seed: int = 0, **options) -> tuple[PoolResult, PoolResult]:
     )
 
 
-def _poisson_times(rng: np.random.Generator, rate_per_s: float, duration_ms: float) -> np.ndarray:
+def poisson_times(rng: np.random.Generator, rate_per_s: float, duration_ms: float) -> np.ndarray:
     """Arrival times in [0, duration) of a Poisson stream (the same prefix for any duration)."""
     if rate_per_s == 0:
         return np.empty(0)
@@ -312,8 +314,8 @@ class _Run:
     def __init__(self, style: str, seed: int, c: PoolConfig):
         self.style, self.seed, self.config = style, seed, c
         probe = World(seed)
-        checkouts = _poisson_times(probe.rng("arrivals:checkout"), c.checkout_rate, c.duration_ms)
-        simples = _poisson_times(probe.rng("arrivals:simple"), c.simple_rate, c.duration_ms)
+        checkouts = poisson_times(probe.rng("arrivals:checkout"), c.checkout_rate, c.duration_ms)
+        simples = poisson_times(probe.rng("arrivals:simple"), c.simple_rate, c.duration_ms)
         times = np.concatenate([checkouts, simples])
         keys = np.concatenate(
             [2 * np.arange(checkouts.size), 2 * np.arange(simples.size) + 1]

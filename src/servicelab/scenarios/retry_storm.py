@@ -49,6 +49,7 @@ from ..records import Accounting, Sampler, TimeSeries, percentile
 from ..service import OK, Service
 from ..sync import Retry
 from ..world import DEFAULT_MAX_EVENTS, World
+from .pool_exhaustion import poisson_times
 
 __all__ = [
     "POLICIES",
@@ -71,10 +72,12 @@ SERVICE_LATENCY = LogNormal(100.0, 0.3)
 class Policy:
     """A client's retry policy: a :class:`Retry` and an optional retry budget.
 
-    ``budget`` is how many retries the client may make per original request
+    ``budget`` is how many retries the clients may make per original request
     on average (0.1: one retry per ten requests), ``None`` for no limit. The
-    client keeps a bucket of at most ``burst`` tokens; each new request adds
-    ``budget`` tokens and each retry spends one.
+    clients share a bucket of at most ``burst`` tokens, as the users of one
+    client library do: each new request adds ``budget`` tokens, each retry
+    spends one, and with less than one token left a failed request is not
+    retried.
     """
 
     label: str
@@ -100,7 +103,7 @@ POLICIES = {
         "backoff + jitter, 4 tries", Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0)
     ),
     "budget": Policy(
-        "backoff + jitter + 10 % budget",
+        "backoff + jitter + 10% budget",
         Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0),
         budget=0.1,
     ),
@@ -328,8 +331,9 @@ class StormResult:
     def describe(self) -> str:
         """One line with the key numbers."""
         good, amp = self.after_recovery()
+        start = (self.config.window[1] + 5_000) / 1000
         tail = (
-            f"; 5 s after the slowdown: {good:.1f} ok/s at {amp:.1f}× load"
+            f"; from {start:g} s on: {good:.1f} ok/s at {amp:.1f}× load"
             if not math.isnan(good)
             else ""
         )
@@ -380,14 +384,7 @@ class _Run:
 
     def __init__(self, style: str, seed: int, c: StormConfig):
         self.style, self.seed, self.config = style, seed, c
-        probe = World(seed)
-        mean_gap = 1000.0 / c.arrival_rate
-        expected = c.duration_ms / mean_gap
-        gaps = probe.rng("arrivals").exponential(
-            mean_gap, int(expected + 6 * math.sqrt(expected) + 20)
-        )
-        times = np.cumsum(gaps)
-        self.arrivals = times[times < c.duration_ms]
+        self.arrivals = poisson_times(World(seed).rng("arrivals"), c.arrival_rate, c.duration_ms)
         n = self.arrivals.size
         self.world = w = World(seed, c.duration_ms + c.drain_ms, c.max_events)
         self.service = Service(w, "service", c.latency, c.workers, c.faults)
