@@ -163,6 +163,13 @@ def _stable(read, timeout_s: float = 20.0, settle_s: float = 0.6):
     return last
 
 
+def _until_changed(read, before, timeout_s: float = 30.0) -> None:
+    """Poll ``read()`` until it differs from ``before`` (or the time is up)."""
+    deadline = time.monotonic() + timeout_s
+    while read() == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _move_a_control(panel) -> str:
     """Move the panel's first slider one step with the keyboard (or click a toggle)."""
     handles = panel.locator(".noUi-handle")
@@ -170,7 +177,8 @@ def _move_a_control(panel) -> str:
         handle = handles.first
         handle.focus()
         low, high, now = (
-            float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow")
+            float(handle.get_attribute(a))
+            for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow")
         )
         handle.press("ArrowLeft" if now >= high else "ArrowRight")
         return "slider"
@@ -212,10 +220,12 @@ def test_lesson_runs_and_every_panel_responds(notebook, lab, browser):
 
             before = _stable(state)
             kind = _move_a_control(panel)
-            after = _stable(lambda before=before, state=state: state() if state() != before else before)
-            after = _stable(state)
+            _until_changed(state, before)
+            after = _stable(state)  # a slider may redraw more than once: wait until it settles
             assert after[0] != before[0], f"{notebook.name} panel {k + 1}: image unchanged ({kind})"
-            assert after[1] != before[1], f"{notebook.name} panel {k + 1}: summary unchanged ({kind})"
+            assert after[1] != before[1], (
+                f"{notebook.name} panel {k + 1}: summary unchanged ({kind})"
+            )
             panel.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-panel{k + 1}.png"))
         page.screenshot(path=str(shot))
     except Exception:
