@@ -115,6 +115,13 @@ def lab(tmp_path_factory):
         log.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fresh_screenshots():
+    """Start each run with an empty screenshot folder, so nothing stale is looked at."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+
+
 @pytest.fixture(scope="module")
 def browser(playwright_api):
     browser = playwright_api.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
