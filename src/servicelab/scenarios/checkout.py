@@ -37,7 +37,7 @@ from .. import _check
 from ..faults import HEALTHY, Faults
 from ..latency import Latency, LogNormal, as_latency
 from ..messaging import Queue, Topic
-from ..records import Accounting, Sampler, TimeSeries, summarize
+from ..records import Accounting, Sampler, TimeSeries, percentile, summarize
 from ..service import OK, Service
 from ..sync import NO_RETRY, Retry, call, check_timeout
 from ..world import DEFAULT_MAX_EVENTS, World
@@ -68,6 +68,9 @@ DEFAULT_LATENCY: dict[str, Latency] = {
     "analytics": LogNormal(30.0, 0.4),
 }
 DEFAULT_WORKERS = {"order": 20, "payment": 10, "inventory": 10, "email": 10, "analytics": 5}
+
+#: a generous event budget per order: a healthy order needs about 15 simulation events
+EVENTS_PER_ORDER = 60
 
 COMPLETED, DECLINED, FAILED, IN_FLIGHT = "completed", "declined", "failed", "in flight"
 OUTCOMES = (COMPLETED, DECLINED, FAILED, IN_FLIGHT)
@@ -118,7 +121,7 @@ class CheckoutConfig:
     redelivery_ms: float = 1000.0
     drain_ms: float = 60_000.0
     horizon_ms: float | None = None
-    max_events: int = DEFAULT_MAX_EVENTS
+    max_events: int | None = None  # default: enough for every order (see EVENTS_PER_ORDER)
     sample_every_ms: float | None = None
     trace_orders: int = 0
 
@@ -183,6 +186,8 @@ class CheckoutConfig:
             _check.number(
                 "horizon_ms", self.horizon_ms, low=0.0, high=30 * 24 * 3.6e6, low_open=True
             )
+        if self.max_events is None:
+            s(self, "max_events", max(DEFAULT_MAX_EVENTS, EVENTS_PER_ORDER * self.n_orders))
         _check.integer("max_events", self.max_events, low=1, high=10**9)
         if self.sample_every_ms is not None:
             _check.number("sample_every_ms", self.sample_every_ms, low=1.0)
@@ -263,8 +268,6 @@ class CheckoutResult:
 
     def p(self, q: float, outcome: str | None = COMPLETED) -> float:
         """The q-th percentile of users' waits in ms."""
-        from ..records import percentile
-
         return percentile(self.latency(outcome), q)
 
     @property
