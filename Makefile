@@ -18,12 +18,13 @@ LINT_DIRS := $(wildcard src tests bench tools)
 START := notebooks/00_start_here.ipynb
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint bench lock clean
+.PHONY: help install lab test lint bench lock clean exercises
 
 help:
 	@echo "make lab    start JupyterLab on the lessons (creates $(VENV) on first use; LAB_ARGS=... to pass flags)"
 	@echo "make test   ruff check + ruff format --check, then pytest (PYTEST_ARGS=... to pass flags)"
 	@echo "make bench  run the benchmarks (python -m bench)"
+	@echo "make exercises  rebuild exercises/ (the learners' notebooks) from solutions/"
 	@echo "make lock   regenerate constraints.txt from fresh scratch venvs on Python 3.10 and 3.11"
 	@echo "make clean  remove $(VENV) and caches"
 	@echo "make help   this list"
@@ -53,6 +54,10 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# solutions/ is the source; exercises/ (and the package's _solutions.py) are generated from it.
+exercises: $(STAMP)
+	$(BIN)/python -m servicelab.exercises.builder
 
 # One lock file for both Pythons: pins that differ carry a python_version marker
 # (see tools/lock.py; $(PYTHON) only runs that script).

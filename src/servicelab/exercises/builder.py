@@ -1,0 +1,353 @@
+"""Build the learners' exercise notebooks from the solutions notebooks.
+
+``solutions/NN_name.ipynb`` is the one source of every exercise. Answers sit
+between nbgrader's markers, in code and in markdown cells::
+
+    # Set `availability` to the share of sync checkouts that succeed.
+    ### BEGIN SOLUTION
+    availability = 0.99**4
+    ### END SOLUTION
+
+The builder writes ``exercises/NN_name.ipynb`` with each marked region
+replaced by a placeholder that keeps what the learner must produce:
+
+* a region with a top-level ``return`` → ``return ____  # your code here``;
+* assignments → one ``name = ____  # your answer here`` per name; a dict
+  literal with constant keys keeps its keys: ``{"Get user by ID": ____, …}``;
+* anything else → ``# your code here``; in markdown → *Write your answer here.*
+
+It also drops cells tagged ``solutions-only`` (the instructor's notes),
+strips outputs, execution counts and nbgrader metadata, and writes
+``src/servicelab/exercises/_solutions.py``: each answer cell's code, so that
+``q1.solution()`` shows exactly what the solutions notebook holds. Output is
+byte-for-byte deterministic, so a test can tell when the generated files are
+stale.
+
+Run from the repository's root::
+
+    python -m servicelab.exercises.builder          # write exercises/ and _solutions.py
+    python -m servicelab.exercises.builder --check  # exit 1 if they are stale
+    python -m servicelab.exercises.builder --nbgrader course  # course/source/ex01/… for nbgrader
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "BEGIN",
+    "END",
+    "DROP_TAG",
+    "BuildError",
+    "strip_solutions",
+    "build_notebook",
+    "solution_code",
+    "solutions_module",
+    "build",
+    "export_for_nbgrader",
+    "main",
+]
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+DROP_TAG = "solutions-only"
+CODE_NOTE = "# your code here"
+ANSWER_NOTE = "# your answer here"
+TEXT_STUB = "*Write your answer here.*"
+TRIPLE_DOUBLE, TRIPLE_SINGLE = '"' * 3, "'" * 3
+_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class BuildError(ValueError):
+    """A solutions notebook the builder cannot turn into an exercise."""
+
+
+# -- placeholders ---------------------------------------------------------------------------
+
+
+def _stub(region: list[str], indent: str, cell_type: str, where: str) -> list[str]:
+    if cell_type != "code":
+        return [indent + TEXT_STUB]
+    code = textwrap.dedent("\n".join(region))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        raise BuildError(f"{where}: the solution is not valid Python ({error.msg}).") from None
+    if any(isinstance(node, ast.Return) for node in tree.body):
+        return [f"{indent}return ____  {CODE_NOTE}"]
+    stubs: dict[str, list[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            names = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            for n in names:
+                if isinstance(n, ast.Name):
+                    stubs[n.id] = _assignment_stub(n.id, node.value, indent)
+    if stubs:
+        return [line for lines in stubs.values() for line in lines]
+    return [f"{indent}pass  {CODE_NOTE}" if indent else CODE_NOTE]
+
+
+def _assignment_stub(name: str, value, indent: str) -> list[str]:
+    if (
+        isinstance(value, ast.Dict)
+        and value.keys
+        and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys)
+    ):
+        lines = [f"{indent}{name} = {{  {ANSWER_NOTE}"]
+        lines += [f'{indent}    "{k.value}": ____,' for k in value.keys]
+        lines.append(f"{indent}}}")
+        return lines
+    return [f"{indent}{name} = ____  {ANSWER_NOTE}"]
+
+
+def strip_solutions(source: str, cell_type: str = "code", where: str = "cell") -> tuple[str, bool]:
+    """``source`` with every marked region replaced by its placeholder; and whether any was."""
+    out: list[str] = []
+    region: list[str] | None = None
+    indent = ""
+    found = False
+    for line in source.split("\n"):
+        marker = line.strip()
+        if marker == BEGIN:
+            if region is not None:
+                raise BuildError(f"{where}: a {BEGIN} inside another one (nested regions).")
+            region, indent, found = [], line[: line.index(BEGIN)], True
+        elif marker == END:
+            if region is None:
+                raise BuildError(f"{where}: an {END} without a {BEGIN} before it.")
+            out += _stub(region, indent, cell_type, where)
+            region = None
+        elif region is not None:
+            region.append(line)
+        else:
+            out.append(line)
+    if region is not None:
+        raise BuildError(f"{where}: a {BEGIN} without an {END} after it.")
+    return "\n".join(out), found
+
+
+def _without_markers(source: str) -> str:
+    return "\n".join(line for line in source.split("\n") if line.strip() not in (BEGIN, END))
+
+
+# -- notebooks ------------------------------------------------------------------------------
+
+
+def _exercise_key(path: Path) -> str:
+    match = _NAME.match(path.name)
+    if not match:
+        raise BuildError(f"{path.name}: solutions notebooks are named NN_name.ipynb (e.g. 01_x).")
+    return f"ex{match.group(1)}"
+
+
+def _grade_id(cell, where: str) -> str:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if not meta.get("solution") or not meta.get("grade_id"):
+        raise BuildError(
+            f"{where}: a cell with a solution region must be an nbgrader solution cell "
+            '(metadata "nbgrader": {"solution": true, "grade_id": "q1", …}), so that '
+            "nbgrader can grade it too."
+        )
+    return meta["grade_id"]
+
+
+def build_notebook(nb, name: str = "notebook"):
+    """The exercise version of solutions notebook ``nb`` (a new notebook; ``nb`` is untouched)."""
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        if DROP_TAG in tags:
+            continue
+        where = f"{name}, cell {i}"
+        source, found = strip_solutions(cell.source, cell.cell_type, where)
+        if found:
+            _grade_id(cell, where)
+        if BEGIN in source or END in source:
+            raise BuildError(f"{where}: a solution marker is not on a line of its own.")
+        metadata = {"tags": tags} if tags else {}
+        cell_id = cell.get("id") or f"c{i:02d}"
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(source, metadata=metadata, id=cell_id)
+        elif cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(source, metadata=metadata, id=cell_id)
+        else:
+            new = nbformat.v4.new_raw_cell(source, metadata=metadata, id=cell_id)
+        cells.append(new)
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.nbformat_minor = 5
+    out.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return out
+
+
+def solution_code(nb, name: str = "notebook") -> dict[str, str]:
+    """The code of each answer cell, markers removed, by its nbgrader ``grade_id``."""
+    found = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{name}, cell {i}"
+        _, has_region = strip_solutions(cell.source, "code", where)
+        if not has_region:
+            continue
+        grade_id = _grade_id(cell, where)
+        if grade_id in found:
+            raise BuildError(f"{where}: grade_id {grade_id!r} is used by two answer cells.")
+        found[grade_id] = _without_markers(cell.source).strip("\n") + "\n"
+    return found
+
+
+def solutions_module(codes: dict[str, str]) -> str:
+    """The text of ``_solutions.py`` for ``codes`` (``"ex01.q1"`` → code), ruff-format stable."""
+    lines = [
+        '"""The code of every answer cell of solutions/*.ipynb (generated: do not edit).',
+        "",
+        "Written by ``python -m servicelab.exercises.builder`` (``make exercises``) from the",
+        "solutions notebooks, the one source of the exercises; ``q.solution()`` shows these.",
+        "A test fails if this file is stale.",
+        '"""',
+        "",
+        "SOLUTIONS = {",
+    ]
+    for key in sorted(codes):
+        code = codes[key]
+        quote = TRIPLE_SINGLE if TRIPLE_DOUBLE in code else TRIPLE_DOUBLE
+        if quote in code or code.endswith(quote[0]):
+            raise BuildError(f"{key}: a solution may not use both kinds of triple quotes.")
+        body = code.replace("\\", "\\\\")
+        lines.append(f'    "{key}": {quote}\\')
+        lines.append(body + quote + ",")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dumps(nb) -> str:
+    return nbformat.writes(nb, version=4) + "\n"  # as Jupyter saves it
+
+
+def build(solutions: Path, exercises: Path, module: Path, *, check: bool = False) -> list[Path]:
+    """Build every ``solutions/NN_*.ipynb`` into ``exercises/`` and ``module``.
+
+    Returns the paths that changed (with ``check=True``: that would change;
+    nothing is written).
+    """
+    sources = sorted(solutions.glob("*.ipynb"))
+    if not sources:
+        raise BuildError(f"{solutions}: no solutions notebooks (NN_name.ipynb) found.")
+    outputs: dict[Path, str] = {}
+    codes: dict[str, str] = {}
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        key = _exercise_key(path)
+        outputs[exercises / path.name] = _dumps(build_notebook(nb, path.name))
+        blocks = solution_code(nb, path.name)
+        if not blocks:
+            raise BuildError(f"{path.name}: no {BEGIN} regions: nothing for learners to do.")
+        codes.update({f"{key}.{grade_id}": code for grade_id, code in blocks.items()})
+    outputs[module] = solutions_module(codes)
+    stale = [
+        path
+        for path in list(outputs) + sorted(exercises.glob("*.ipynb"))
+        if path not in outputs or not path.exists() or path.read_text("utf-8") != outputs[path]
+    ]
+    stale = list(dict.fromkeys(stale))
+    if check:
+        return stale
+    exercises.mkdir(parents=True, exist_ok=True)
+    module.parent.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        if path in outputs:
+            path.write_text(outputs[path], encoding="utf-8")
+        else:  # an exercise whose solutions notebook is gone
+            path.unlink()
+    return stale
+
+
+def export_for_nbgrader(solutions: Path, course: Path) -> list[Path]:
+    """Write ``course/source/exNN/NN_name.ipynb`` for nbgrader, one assignment per notebook.
+
+    The copies keep the answers, the markers and the nbgrader metadata (nbgrader
+    needs them all), and leave out the cells tagged ``solutions-only`` and any
+    outputs. Returns the paths written.
+    """
+    written = []
+    for path in sorted(solutions.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = [c for c in nb.cells if DROP_TAG not in c.get("metadata", {}).get("tags", [])]
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        out = course / "source" / _exercise_key(path) / path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(_dumps(nb), encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def _default_root() -> Path:
+    cwd = Path.cwd()
+    if (cwd / "solutions").is_dir():
+        return cwd
+    return _PACKAGE_DIR.parents[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m servicelab.exercises.builder",
+        description="Write exercises/*.ipynb (and _solutions.py) from solutions/*.ipynb.",
+    )
+    parser.add_argument("--root", type=Path, default=None, help="the repository's root")
+    parser.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
+    parser.add_argument(
+        "--nbgrader",
+        type=Path,
+        metavar="COURSE",
+        help="instead, write COURSE/source/exNN/ for nbgrader (see the README's Exercises)",
+    )
+    args = parser.parse_args(argv)
+    root = args.root if args.root is not None else _default_root()
+    if args.nbgrader is not None:
+        try:
+            for path in export_for_nbgrader(root / "solutions", args.nbgrader):
+                print(f"wrote {path}")
+        except BuildError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return 0
+    module = root / "src" / "servicelab" / "exercises" / "_solutions.py"
+    try:
+        changed = build(root / "solutions", root / "exercises", module, check=args.check)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    shown = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in changed]
+    if args.check:
+        if changed:
+            print("stale (run `make exercises`): " + ", ".join(shown), file=sys.stderr)
+            return 1
+        print("exercises are up to date")
+        return 0
+    for p in shown:
+        print(f"wrote {p}")
+    if not changed:
+        print("exercises are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""Exercises for lesson 01 · The question (``exercises/01_the_question.ipynb``).
+
+Covers: the card's flowchart, classifying real interactions, writing the
+flowchart as a function, predicting what asking the question saves a shopper,
+and when the card says *skip*.
+
+Every expected answer comes from the kit: labels from the catalogue in
+:mod:`servicelab.decide`, numbers from a checkout simulation. The notebook's
+prose states the settings below (``SEED``, ``DOWNSTREAM``); change both together.
+
+Questions: ``q1`` choice · ``q2`` classification · ``q3`` function ·
+``q4`` predict then run · ``q5`` choice.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import decide
+from ..scenarios.checkout import CheckoutConfig, run_both
+from .core import ____
+from .core import progress as _progress
+from .feedback import show
+from .questions import (
+    Case,
+    ChoiceQuestion,
+    ClassifyQuestion,
+    FunctionQuestion,
+    PredictQuestion,
+    lazy,
+)
+
+__all__ = ["____", "q1", "q2", "q3", "q4", "q5", "QUESTIONS", "progress", "ITEMS"]
+
+EXERCISE = "ex01"
+#: the seed of q4's runs, and the services a sync checkout calls after Payment there
+SEED = 1
+DOWNSTREAM = ("inventory", "email", "analytics")
+#: the interactions q2 asks about (names from the kit's catalogue)
+ITEMS = (
+    "Get user by ID",
+    "Stock update after an order",
+    "Identity check by a partner",
+    "Password check at login",
+    "Orders to a partner's warehouse",
+    "Search-index update",
+)
+
+#: what a learner may write for each of the flowchart's three outcomes
+SYNONYMS = {
+    "sync": "sync",
+    "synchronous": "sync",
+    "rest": "sync",
+    "grpc": "sync",
+    "rest/grpc": "sync",
+    decide.SYNC_CALL: "sync",
+    "queue": "queue",
+    "event": "queue",
+    "queue/event": "queue",
+    "message queue": "queue",
+    "pub/sub": "queue",
+    decide.QUEUE_EVENT: "queue",
+    "callback": "callback",
+    "webhook": "callback",
+    "callback/webhook": "callback",
+    decide.CALLBACK: "callback",
+}
+HALF = {"async": "which is only half an answer: name the box, 'sync', 'queue' or 'callback'"}
+
+
+def _outcome(name: str) -> str:
+    return decide.classify(name).decision.outcome
+
+
+# -- q1 · why a callback ----------------------------------------------------------------------
+
+q1 = ChoiceQuestion(
+    "q1",
+    exercise=EXERCISE,
+    variable="why_callback",
+    title="Why the report export needs a callback",
+    options={
+        "a": "It takes minutes, and slow work should never go on a queue.",
+        "b": "The manager still needs the file, so the work cannot just be handed off and "
+        "forgotten: the caller must be told when it is ready.",
+        "c": "Spreadsheets are too large to put on a queue.",
+        "d": "A report is a user-facing request needing an immediate response.",
+    },
+    answer=lambda: "b" if _outcome("Monthly report export") == "callback" else "?",
+    why={
+        "a": "slow work can go on a queue perfectly well (image thumbnails do). Speed is not "
+        "what the flowchart asks; it asks who needs the result.",
+        "c": "size is not what the flowchart asks about, and a message can carry a link to a file.",
+        "d": "if the manager needed it immediately, the first answer would be Yes and the "
+        "flowchart would end at Sync. Nobody can hold a request open for minutes.",
+    },
+    when_correct="“Can operation be queued?” means: can the caller hand it off and forget "
+    "it? The manager needs the spreadsheet, so it cannot be forgotten: accept the job now, "
+    "and call back (or send a link) when the file is ready.",
+    hints=[
+        "The first answer is No: the manager cannot wait minutes on an open request. "
+        "The question is about the *second* box, “Can operation be queued?”.",
+        "In the lesson, *can be queued* means fire-and-forget: nobody waits for an answer "
+        "to come back. Is that true of a report someone asked for?",
+    ],
+    explanation="The second question separates work nobody waits for (a queue or an event) "
+    "from work someone needs later (a callback or webhook). The report is the second kind.",
+)
+
+
+# -- q2 · classify six interactions -----------------------------------------------------------
+
+
+def _q2_expected():
+    out = {}
+    for name in ITEMS:
+        i = decide.classify(name)
+        out[name] = (i.decision.outcome, i.why)
+    return out
+
+
+def _q2_counts() -> str:
+    labels = [label for label, _ in _q2_expected().values()]
+    counts = ", ".join(f"{labels.count(x)} {x}" for x in ("sync", "queue", "callback"))
+    return (
+        f"Of the six: {counts}. The two partner interactions differ: one delivers orders "
+        "(nobody waits for a reply), the other returns a verdict (someone needs it)."
+    )
+
+
+q2 = ClassifyQuestion(
+    "q2",
+    exercise=EXERCISE,
+    variable="my_labels",
+    title="Classify six interactions",
+    expected=_q2_expected,
+    synonyms=SYNONYMS,
+    half=HALF,
+    when_correct="Each one, walked through the flowchart: someone waiting on the spot "
+    "→ sync; work nobody waits for → queue; long work whose result someone needs later "
+    "→ callback. `print(classify(name).explain())` shows the card's words for any of them.",
+    hints=[
+        "For each, ask first: can the caller take its next step without the result? "
+        "A login page cannot; an Inventory update after the order can.",
+        "If the caller does not need it now, ask: is it fire-and-forget (queue), or does "
+        "someone need the result later (callback)? An identity check that takes hours "
+        "still ends in a verdict the shop must hear.",
+        _q2_counts,
+    ],
+    explanation=lambda: (
+        "The catalogue's answers, with its reasons:\n\n"
+        + "\n".join(
+            f"- **{name}** → {decide.classify(name).decision.outcome}: {decide.classify(name).why}"
+            for name in ITEMS
+        )
+    ),
+)
+
+
+# -- q3 · the flowchart as a function ---------------------------------------------------------
+
+
+def _label(got) -> str | None:
+    if isinstance(got, str):
+        return SYNONYMS.get(" ".join(got.split()).casefold())
+    return None
+
+
+def _q3_judge(got, case):
+    if isinstance(got, str) and got.strip().casefold() in HALF:
+        return False, f"it returned {show(got)}, {HALF['async']}."
+    if not isinstance(got, str):
+        return False, f"it returned {show(got)}; return one of 'sync', 'queue' or 'callback'."
+    word = _label(got)
+    if word is None:
+        return False, f"it returned {show(got)}; return one of 'sync', 'queue' or 'callback'."
+    return word == case.expected, None
+
+
+def _q3_cases():
+    cases = [
+        Case((now, queued), decide.decide(now, queued).outcome)
+        for now, queued in (
+            (True, None),
+            (False, True),
+            (False, False),
+            (True, True),
+            (True, False),
+        )
+    ]
+    for i in decide.INTERACTIONS:
+        cases.append(
+            Case(
+                (i.needs_result_now, i.can_be_queued),
+                i.decision.outcome,
+                note=f"This is the catalogue's “{i.name}”: {i.description}",
+                source="catalogue interaction",
+            )
+        )
+    return cases
+
+
+def _q3_diagnose(case, got):
+    now, queued = case.args
+    if now and _label(got) != "sync":
+        return (
+            "When the caller needs the result immediately, the flowchart stops at the first "
+            "question: the second answer does not matter."
+        )
+    if not now and queued and _label(got) == "callback":
+        return "No, then Yes: the work can be handed off and forgotten, so a queue will do."
+    if not now and queued is False and _label(got) == "queue":
+        return "No, then No: someone needs the result later, so the caller must be called back."
+    return None
+
+
+q3 = FunctionQuestion(
+    "q3",
+    exercise=EXERCISE,
+    variable="recommend",
+    title="The flowchart as a function",
+    signature="recommend(needs_result_now, can_be_queued)",
+    cases=_q3_cases,
+    judge=_q3_judge,
+    diagnose=_q3_diagnose,
+    when_correct=lambda: (
+        f"Your function agrees with the flowchart on all four paths and on "
+        f"every one of the kit's {len(decide.INTERACTIONS)} catalogued interactions."
+    ),
+    hints=[
+        "Two `if`s are enough. Start with the first question: `if needs_result_now:` "
+        "`return 'sync'`.",
+        "When the first answer is True, `can_be_queued` may be None (the flowchart does "
+        "not ask). Look at it only when `needs_result_now` is False.",
+        "After the first `if`: `if can_be_queued: return 'queue'`, and otherwise "
+        "`return 'callback'`.",
+    ],
+    explanation="The order of the tests is the flowchart's order: the second question is "
+    "asked only when the first answer is No.",
+)
+
+
+# -- q4 · predict what the question saves ------------------------------------------------------
+
+
+@lazy
+def _q4_runs():
+    return run_both(seed=SEED, downstream=DOWNSTREAM)
+
+
+def _means() -> dict[str, float]:
+    latency = CheckoutConfig().latency
+    return {name: latency[name].mean_ms for name in latency}
+
+
+def _q4_actual():
+    sync, asyn = _q4_runs()
+    saved = sync.p(50) - asyn.p(50)
+    return saved, (
+        f"The run ({sync.n_orders:,} orders, seed {SEED}): the median sync shopper waited "
+        f"{sync.p(50):,.0f} ms, the median async shopper {asyn.p(50):,.0f} ms."
+    )
+
+
+def _q4_explain(prediction, actual):
+    m = _means()
+    off_path = sum(m[d] for d in DOWNSTREAM)
+    publish = CheckoutConfig().publish_ms.mean_ms
+    parts = " + ".join(f"{d.capitalize()} {m[d]:.0f}" for d in DOWNSTREAM)
+    return (
+        "A sync shopper waits for Payment and then every service after it; an async shopper "
+        f"waits for Payment and a {publish:.0f} ms publish. So async saves about {parts} − "
+        f"publish {publish:.0f} = {off_path - publish:.0f} ms (the services' means; the "
+        "medians of a run come out close)."
+    )
+
+
+q4 = PredictQuestion(
+    "q4",
+    exercise=EXERCISE,
+    variable="saved_ms",
+    title="Predict: what async saves the median shopper",
+    actual=_q4_actual,
+    label="a saving",
+    explain=_q4_explain,
+    rel_tol=0.2,
+    unit="ms",
+    hints=[
+        "Which services does a sync shopper wait for that an async shopper does not?",
+        lambda: (
+            "The means, from the kit's settings: "
+            + ", ".join(f"{k} {v:.0f} ms" for k, v in _means().items())
+            + "; the async publish takes 2 ms."
+        ),
+        "Add the means of the services after Payment, and subtract the publish.",
+    ],
+    explanation=lambda: _q4_explain(0, 0),
+)
+
+
+# -- q5 · skip when ---------------------------------------------------------------------------
+
+
+def _q5_answer() -> str:
+    tax = decide.classify("Tax calculation inside the Order service")
+    sections = {decide.bullet_section(b) for b in tax.bullets}
+    return "b" if "Skip when" in sections else "?"
+
+
+q5 = ChoiceQuestion(
+    "q5",
+    exercise=EXERCISE,
+    variable="tax_advice",
+    title="When the card says skip",
+    options={
+        "a": "Apply the card: async is the default, so put a queue between them.",
+        "b": "Skip the card here: this is communication within a single service, and a plain "
+        "function call is right.",
+        "c": "Use a callback: tax rules are complex and may be slow.",
+        "d": "Make the tax module a service of its own and call it over REST, since the order "
+        "needs the tax immediately.",
+    },
+    answer=_q5_answer,
+    why={
+        "a": "the card's rule is about communication *between* services. Its “Skip when” "
+        "list names this case.",
+        "c": "the tax on one order is quick arithmetic, and the Order service needs it now: "
+        "there is nothing to call back about.",
+        "d": "“needs it immediately” is right, but splitting one service in two only to call "
+        "it over the network adds a way to fail and nothing else.",
+    },
+    when_correct="The card's “Skip when: Communication within a single service”. Inside "
+    "one service there is no network hop to decouple; a queue would be a moving part to "
+    "run, watch and debug, for nothing.",
+    hints=[
+        "Look at the card's “Skip when” list (lesson 01 shows it with the card's other lists).",
+        "Is there a second service here at all?",
+    ],
+    explanation="Pricing and tax are modules of the same service, in the same process: a "
+    "function call is the simplest thing that works, and the card says to skip it here.",
+)
+
+
+QUESTIONS = (q1, q2, q3, q4, q5)
+
+
+def progress():
+    """Check every question of this notebook silently and show which are done."""
+    return _progress(QUESTIONS, sys._getframe(1).f_globals)

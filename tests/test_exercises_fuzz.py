@@ -1,0 +1,190 @@
+"""Hypothesis throws anything at every checker: it answers with a sentence, never a crash.
+
+Answers of every kind — None, bools, huge and odd numbers, nan, text, bytes,
+lists, dicts, arrays, objects whose repr or float raises, and functions that
+return any of these or raise — must give an outcome with a valid status and a
+message, never an exception and never the checker's own "internal error".
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from servicelab import Retry
+from servicelab.exercises import ex01, ex02, ex03, set_grading
+from servicelab.exercises.core import STATUSES, ____
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class BadRepr:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def _repr_pretty_(self, printer, cycle):  # for hypothesis's own reports only
+        printer.text("BadRepr()")
+
+
+class BadFloat:
+    def __float__(self):
+        raise ValueError("no float")
+
+    def __repr__(self):
+        return "BadFloat()"
+
+
+class BadEq(str):
+    def __eq__(self, other):
+        raise RuntimeError("no eq")
+
+    __hash__ = str.__hash__
+
+
+class Huge:
+    def __repr__(self):
+        return "x" * 100_000
+
+
+ERRORS = [ZeroDivisionError, KeyError, TypeError, ValueError, IndexError, RuntimeError, SystemExit]
+
+
+def raiser(error):
+    def learner_function(*args, **kwargs):
+        raise error("from the learner")
+
+    return learner_function
+
+
+def returner(value):
+    return lambda *args, **kwargs: value
+
+
+plain = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**300, max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e308, max_value=1e308),
+    st.complex_numbers(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(["0.96", "96%", "1e999", "nan", "-inf", "b", "(c)", "sync", "async", " "]),
+    st.binary(max_size=10),
+    st.just(____),
+    st.one_of(st.builds(c) for c in (BadRepr, BadFloat, Huge, object)),
+    st.builds(BadEq, st.text(max_size=3)),
+    st.sampled_from([print, np.nan]),
+    st.builds(np.array, st.lists(st.floats(allow_nan=True), max_size=4)),
+    st.just(np.float64("nan")),
+    st.just(np.array(3.0)),
+)
+answers = st.recursive(
+    plain,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    ),
+    max_leaves=8,
+)
+functions = st.one_of(
+    st.builds(returner, answers), st.builds(raiser, st.sampled_from(ERRORS)), answers
+)
+
+
+def valid(outcome):
+    assert outcome.status in STATUSES
+    assert isinstance(outcome.message, str) and outcome.message.strip()
+    assert not outcome.internal_error, outcome.message
+    assert str(outcome) and outcome._repr_html_()
+
+
+@pytest.fixture(autouse=True)
+def not_grading():
+    set_grading(False)
+    yield
+    set_grading(None)
+
+
+SINGLE = [
+    q
+    for m in (ex01, ex02, ex03)
+    for q in m.QUESTIONS
+    if len(q.variables) == 1 and q.kind != "function"
+]
+FUNCTIONS = [q for m in (ex01, ex02, ex03) for q in m.QUESTIONS if q.kind == "function"]
+
+
+@pytest.mark.parametrize("question", SINGLE, ids=lambda q: f"{q.exercise}.{q.name}")
+@SETTINGS
+@given(answer=answers)
+def test_any_answer_gets_an_outcome(question, answer):
+    valid(question.assess(answer))
+
+
+@pytest.mark.parametrize("question", FUNCTIONS, ids=lambda q: f"{q.exercise}.{q.name}")
+@SETTINGS
+@given(fn=functions)
+def test_any_function_gets_an_outcome(question, fn):
+    valid(question.assess(fn))
+
+
+@SETTINGS
+@given(values=st.lists(st.one_of(st.sampled_from(["sync", "queue", "callback", "async"]), answers)))
+def test_a_classification_with_any_labels_gets_an_outcome(values):
+    names = list(ex01.ITEMS)
+    labels = dict(zip(names, values, strict=False))
+    labels.update({n: "sync" for n in names[len(values) :]})
+    valid(ex01.q2.assess(labels))
+
+
+@SETTINGS
+@given(
+    labels=st.dictionaries(
+        st.one_of(
+            st.text(max_size=12), st.integers(), st.builds(BadRepr), st.sampled_from(ex01.ITEMS)
+        ),
+        answers,
+        max_size=8,
+    )
+)
+def test_a_classification_with_any_keys_gets_an_outcome(labels):
+    valid(ex01.q2.assess(labels))
+
+
+retries = st.builds(
+    Retry,
+    attempts=st.integers(1, 20),
+    backoff_ms=st.floats(0, 3.6e6),
+    multiplier=st.floats(1, 10),
+    jitter=st.floats(0, 1),
+)
+timeouts = st.one_of(
+    st.none(), st.floats(min_value=1e-3, max_value=3.6e6), st.integers(-10, 10**6), answers
+)
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(timeout_ms=timeouts, retry=st.one_of(retries, answers))
+def test_any_settings_for_the_scenario_get_an_outcome(timeout_ms, retry):
+    valid(ex03.q6.assess(timeout_ms=timeout_ms, retry=retry))
+
+
+def test_the_extremes_of_the_scenario_settings():
+    for timeout_ms, retry in [
+        (1e-3, Retry(attempts=20, backoff_ms=0)),
+        (3.6e6, Retry(attempts=20, backoff_ms=3.6e6, multiplier=10)),
+        (math.inf, Retry()),
+        (True, Retry()),
+    ]:
+        outcome = ex03.q6.assess(timeout_ms=timeout_ms, retry=retry)
+        valid(outcome)
+        assert outcome.status != "correct"
