@@ -69,13 +69,12 @@ def _naive_class(cls):
 
 
 def naive_update(cls, values: dict) -> None:
-    shadow = _naive_class(cls).__new__(_naive_class(cls))
-    shadow._live, shadow._background = [], None
+    naive = _naive_class(cls)
+    shadow = naive.__new__(naive)  # no widgets: just the figure, as interact would draw it
     fig = plt.figure(figsize=cls.figsize)
     try:
+        shadow.start_figure(fig)
         with kit_style():
-            shadow.figure = fig
-            shadow.axes = shadow.layout(fig)
             data = shadow.compute(**values)
             shadow.draw(data)
             shadow.describe(data)

@@ -133,14 +133,7 @@ class Panel:
 
     def __init__(self, **initial):
         self.controls: dict[str, widgets.ValueWidget] = self.make_controls()
-        self.figure = Figure(figsize=self.figsize, dpi=RC["figure.dpi"])
-        self.canvas = FigureCanvasAgg(self.figure)
-        self._live: list = []
-        self._background = None
-        self._backgrounds: dict = {}
-        self._background_key = None
-        with kit_style():
-            self.axes = self.layout(self.figure)
+        self.start_figure(Figure(figsize=self.figsize, dpi=RC["figure.dpi"]))
         width = int(self.figsize[0] * RC["figure.dpi"])
         self.image = widgets.Image(
             format="png", layout={"width": "100%", "max_width": f"{width}px"}
@@ -172,6 +165,17 @@ class Panel:
             self.set(**initial)
         else:
             self.update()
+
+    def start_figure(self, figure: Figure) -> None:
+        """Lay out ``figure`` for this panel, with empty caches (done once, in ``__init__``)."""
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self._live: list = []
+        self._background = None
+        self._backgrounds: dict = {}
+        self._background_key = None
+        with kit_style():
+            self.axes = self.layout(figure)
 
     # -- what subclasses provide ---------------------------------------------------
     def make_controls(self) -> dict:

@@ -71,7 +71,7 @@ def _cdf(values) -> tuple[np.ndarray, np.ndarray]:
 class TemporalCoupling(Panel):
     title = "If Email is slow, is checkout slow? Users' waits and email delivery, sync vs async"
     figsize = (9.0, 3.4)
-    n_orders = 400
+    n_orders = 300
 
     def make_controls(self):
         return {
