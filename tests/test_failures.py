@@ -391,35 +391,4 @@ def test_storm_panel_naive_retries_amplify_a_budget_does_not():
     assert _shows_png(p) and "Async: 100% processed" in p.summary
 
 
-@pytest.mark.parametrize("make", ["availability", "outage", "pool_exhaustion", "retry_storm"])
-def test_every_control_at_its_ends_shows_a_picture_or_a_sentence(make):
-    """No setting a learner can reach raises, hangs, or shows nothing."""
-    p = getattr(panels, make)()
-    for name, control in p.controls.items():
-        if hasattr(control, "index"):  # a drop-down shows its choice (None would show blank)
-            assert control.index is not None, name
-        ends = (
-            [o[1] if isinstance(o, tuple) else o for o in control.options][::3]
-            if hasattr(control, "options")
-            else [control.min, control.max]
-        )
-        start = control.value
-        for value in ends:
-            p.set(**{name: value})
-            assert p.message or (_shows_png(p) and p.summary), (name, value)
-            assert not p.message or (p.summary == "" and p.image.layout.display == "none")
-        p.set(**{name: start})
-        assert _shows_png(p), name
-
-
-def test_panels_redraw_fast_enough_to_be_usable():
-    """A loose guard only (the kit's 100 ms target is measured in bench/, not asserted here)."""
-    p = panels.pool_exhaustion()
-    times = []
-    for factor in (10, 15, 20, 25, 30, 35):
-        p.set(slowdown=factor)
-        times.append(p.last_ms)
-    assert np.median(times) < 1000, times
-
-
 # == the card's claims ==========================================================================
