@@ -31,6 +31,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("SERVICELAB_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("SERVICELAB_BROWSER_TESTS") == "required"
@@ -71,7 +72,8 @@ def playwright_api():
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 over a temporary copy of the lessons."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    for folder in ("notebooks", "exercises"):
+        shutil.copytree(ROOT / folder, root / folder)
     settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # no news pop-up over the notebook
@@ -237,6 +239,28 @@ def test_lesson_runs_and_every_panel_responds(notebook, lab, browser):
         page.screenshot(path=str(shot))
     except Exception:
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-FAILED.png"))
+        raise
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook", EXERCISES, ids=lambda p: p.stem)
+def test_untouched_exercises_run_and_say_not_attempted(notebook, lab, browser):
+    """A learner who opens an exercise set and runs everything sees friendly checks, no error."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        workspace = f"{lab}/lab/workspaces/ex-{notebook.stem}"
+        page.goto(f"{workspace}/tree/exercises/{notebook.name}?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        _run_all(page)
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"error output in {notebook.name}: {errors.first.inner_text()}"
+        body = page.inner_text(".jp-Notebook")
+        assert "Traceback" not in body and "Error displaying widget" not in body
+        assert body.count("Not attempted") >= 4, "the checks' feedback is not shown"
+        page.screenshot(path=str(SCREENSHOTS / f"exercises-{notebook.stem}.png"))
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / f"exercises-{notebook.stem}-FAILED.png"))
         raise
     finally:
         page.close()
