@@ -74,13 +74,19 @@ class Service:
         self.received = 0
         self.failed = 0
         self._consuming = 0
-        self._demands: list[Draws] = []
+        # demands of attempt 0, 1, …; attempt 0's are read directly on the hot path
+        self._demands: list[Draws] = [world.draws(f"demand:{name}:0", self.latency.sample)]
+        self._first_demands = self._demands[0]
         self._errors: list[Draws] = []
         self._uniforms: dict[str, Draws] = {}
 
     # -- what a request costs -------------------------------------------------
     def demand(self, key: int, attempt: int = 0) -> float:
         """The healthy service time in ms of attempt ``attempt`` of request ``key``."""
+        if attempt == 0:  # the hot path: a first attempt whose block is already drawn
+            values = self._first_demands.values
+            if key < len(values):
+                return values[key]
         while attempt >= len(self._demands):
             n = len(self._demands)
             self._demands.append(self.world.draws(f"demand:{self.name}:{n}", self.latency.sample))

@@ -46,17 +46,18 @@ class Draws:
     blocks, always from the start.
     """
 
-    __slots__ = ("_rng", "_sample", "_values")
+    __slots__ = ("_rng", "_sample", "values")
 
     def __init__(
         self, rng: np.random.Generator, sample: Callable[[np.random.Generator, int], np.ndarray]
     ):
         self._rng = rng
         self._sample = sample
-        self._values: list[float] = []
+        #: the draws made so far, in key order (grows in blocks; read, never write)
+        self.values: list[float] = []
 
     def __getitem__(self, key: int) -> float:
-        values = self._values
+        values = self.values
         while key >= len(values):
             values.extend(self._sample(self._rng, _BLOCK).tolist())
         return values[key]
