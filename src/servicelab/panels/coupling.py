@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..faults import Faults
 from ..latency import LogNormal
+from ..plots.checkout import span_bar_style, timeline_legend_handles
 from ..scenarios.chain import run_chain
 from ..scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
-from ..style import ASYNC, SERVICE_COLORS, STYLE_COLORS, SYNC
+from ..style import ASYNC, STYLE_COLORS, SYNC
 from .base import Impossible, Panel, int_slider, nice_limit, slider
 
 __all__ = ["temporal_coupling", "request_timeline", "tail_amplification"]
@@ -33,6 +33,16 @@ def _latencies(payment_ms, inventory_ms, email_ms):
         "payment": LogNormal(payment_ms, SIGMA["payment"]),
         "inventory": LogNormal(inventory_ms, SIGMA["inventory"]),
         "email": LogNormal(email_ms, SIGMA["email"]),
+    }
+
+
+def _latency_controls() -> dict:
+    """Sliders for the three services' mean latencies and an Email slowdown."""
+    return {
+        "payment_ms": slider("Payment latency (ms)", 150, 20, 500, 10),
+        "inventory_ms": slider("Inventory latency (ms)", 60, 10, 500, 10),
+        "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
+        "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
     }
 
 
@@ -75,10 +85,7 @@ class TemporalCoupling(Panel):
 
     def make_controls(self):
         return {
-            "payment_ms": slider("Payment latency (ms)", 150, 20, 500, 10),
-            "inventory_ms": slider("Inventory latency (ms)", 60, 10, 500, 10),
-            "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
-            "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
+            **_latency_controls(),
             "arrival_rate": slider("Orders per second", 5, 1, 20, 1),
         }
 
@@ -183,10 +190,7 @@ class RequestTimeline(Panel):
 
     def make_controls(self):
         return {
-            "payment_ms": slider("Payment latency (ms)", 150, 20, 500, 10),
-            "inventory_ms": slider("Inventory latency (ms)", 60, 10, 500, 10),
-            "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
-            "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
+            **_latency_controls(),
             "order": int_slider("Which order (1–10)", 1, 1, 10),
         }
 
@@ -210,17 +214,7 @@ class RequestTimeline(Panel):
                 )
             )
             self.marks[style] = (line, text)
-        handles = [
-            Patch(facecolor="#888888", label="works on the order"),
-            Patch(
-                facecolor="white",
-                edgecolor="#444444",
-                hatch="///",
-                label="blocked, waiting for an answer",
-            ),
-            Patch(facecolor="#888888", alpha=0.3, label="message waiting in a queue"),
-        ]
-        figure.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5)
+        figure.legend(handles=timeline_legend_handles(), loc="lower center", ncol=3, fontsize=8.5)
         return axes
 
     def compute(self, payment_ms, inventory_ms, email_ms, email_slowdown, order):
@@ -258,20 +252,7 @@ class RequestTimeline(Panel):
             for s in spans:
                 y = len(LANES) - 1 - LANES.index(s.lane)
                 left, width = s.start_ms - t0, max(s.end_ms - s.start_ms, 0.0)
-                color = SERVICE_COLORS[s.lane]
-                if s.kind == "works":
-                    kw = dict(height=0.6, color=color, edgecolor=color)
-                elif s.kind == "waits":
-                    kw = dict(
-                        height=0.6,
-                        color="white",
-                        edgecolor=STYLE_COLORS[style],
-                        hatch="///",
-                        linewidth=1.2,
-                    )
-                else:
-                    kw = dict(height=0.3, color=color, alpha=0.3)
-                for bar in ax.barh(y, width, left=left, **kw):
+                for bar in ax.barh(y, width, left=left, **span_bar_style(s, style)):
                     self.bars.append(self.live(bar))
             waited = d[f"{style}_wait"]
             line, text = self.marks[style]

@@ -51,6 +51,31 @@ def _ax(ax, size=(8.0, 3.2)):
 # -- timeline -------------------------------------------------------------------
 
 
+def span_bar_style(span, style: str) -> dict:
+    """``barh`` keywords for one timeline span: solid (works), hatched (waits), pale (queued)."""
+    color = SERVICE_COLORS[span.lane]
+    if span.kind == "works":
+        return dict(height=0.6, color=color, edgecolor=color)
+    if span.kind == "waits":
+        edge = STYLE_COLORS[style]
+        return dict(height=0.6, color="white", edgecolor=edge, hatch="///", linewidth=1.2)
+    return dict(height=0.3, color=color, alpha=0.3)
+
+
+def timeline_legend_handles() -> list:
+    """Legend entries that explain the timeline's three kinds of bar."""
+    return [
+        Patch(facecolor="#888888", label="works on the order"),
+        Patch(
+            facecolor="white",
+            edgecolor="#444444",
+            hatch="///",
+            label="blocked, waiting for an answer",
+        ),
+        Patch(facecolor="#888888", alpha=0.3, label="message waiting in a queue"),
+    ]
+
+
 @styled
 def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     """Who works and who waits for one traced order of ``result``.
@@ -70,23 +95,8 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     y = {lane: len(lanes) - 1 - k for k, lane in enumerate(lanes)}
     style_color = STYLE_COLORS[result.style]
     for s in spans:
-        color = SERVICE_COLORS[s.lane]
         left, width = s.start_ms - t0, max(s.end_ms - s.start_ms, 0.0)
-        if s.kind == "works":
-            ax.barh(y[s.lane], width, left=left, height=0.6, color=color, edgecolor=color)
-        elif s.kind == "waits":
-            ax.barh(
-                y[s.lane],
-                width,
-                left=left,
-                height=0.6,
-                color="white",
-                edgecolor=style_color,
-                hatch="///",
-                linewidth=1.2,
-            )
-        else:
-            ax.barh(y[s.lane], width, left=left, height=0.3, color=color, alpha=0.3)
+        ax.barh(y[s.lane], width, left=left, **span_bar_style(s, result.style))
     user = next(s for s in spans if s.lane == "user")
     waited = user.end_ms - user.start_ms
     ax.axvline(waited, color=style_color, linewidth=1.5)
@@ -131,17 +141,9 @@ def timelines(results, order: int = 0, axes=None):
     xmax = 1.1 * max(ends) if ends else None
     for r, ax in zip(results, axes, strict=False):
         timeline(r, order, ax, xmax_ms=xmax)
-    handles = [
-        Patch(facecolor="#888888", label="works on the order"),
-        Patch(
-            facecolor="white",
-            edgecolor="#444444",
-            hatch="///",
-            label="blocked, waiting for an answer",
-        ),
-        Patch(facecolor="#888888", alpha=0.3, label="message waiting in a queue"),
-    ]
-    axes[-1].figure.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8.5)
+    axes[-1].figure.legend(
+        handles=timeline_legend_handles(), loc="outside lower center", ncol=3, fontsize=8.5
+    )
     return axes
 
 
