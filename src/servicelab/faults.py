@@ -76,6 +76,10 @@ class Faults:
     def __add__(self, other: Faults) -> Faults:
         if not isinstance(other, Faults):
             return NotImplemented
+        if other.healthy:  # adding nothing keeps the object (and HEALTHY stays HEALTHY)
+            return self
+        if self.healthy:
+            return other
         # two independent error sources: a request survives both or fails
         rate = 1.0 - (1.0 - self.error_rate) * (1.0 - other.error_rate)
         return Faults(self.outages + other.outages, self.slowdowns + other.slowdowns, rate)

@@ -44,13 +44,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _check
-from ..faults import HEALTHY, Faults
+from ..faults import Faults
 from ..latency import Latency, LogNormal, as_latency
 from ..messaging import Queue
 from ..records import Accounting, Sampler, TimeSeries, summarize
 from ..service import OK, Service
 from ..sync import call, check_timeout
 from ..world import DEFAULT_MAX_EVENTS, World
+from ._window import check_window, slowdown_faults, window
 
 __all__ = [
     "KINDS",
@@ -115,14 +116,7 @@ class PoolConfig:
                 "checkout_rate = 0 is not allowed together with simple_rate = 0: "
                 "at least one of them must be > 0."
             )
-        s(
-            self,
-            "duration_ms",
-            _check.number("duration_ms", self.duration_ms, low=0.0, high=3.6e6, low_open=True),
-        )
-        s(self, "slowdown", _check.number("slowdown", self.slowdown, low=0.01, high=1000.0))
-        s(self, "slow_start_ms", _check.number("slow_start_ms", self.slow_start_ms, low=0.0))
-        s(self, "slow_ms", _check.number("slow_ms", self.slow_ms, low=0.0, allow_inf=True))
+        check_window(self)
         s(
             self,
             "patience_ms",
@@ -155,14 +149,12 @@ class PoolConfig:
     @property
     def window(self) -> tuple[float, float]:
         """The slowdown's (start, end) in ms, clipped to the run's arrivals."""
-        start = min(self.slow_start_ms, self.duration_ms)
-        return start, min(self.slow_start_ms + self.slow_ms, self.duration_ms)
+        return window(self)
 
     @property
     def inventory_faults(self) -> Faults:
-        if self.slowdown == 1.0 or self.slow_ms == 0:
-            return HEALTHY
-        return Faults.slow(self.slowdown, self.slow_start_ms, self.slow_start_ms + self.slow_ms)
+        """Inventory's slowdown as a fault schedule."""
+        return slowdown_faults(self)
 
 
 @dataclass

@@ -42,13 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _check
-from ..faults import HEALTHY, Faults
+from ..faults import Faults
 from ..latency import Latency, LogNormal, as_latency
 from ..messaging import Queue
 from ..records import Accounting, Sampler, TimeSeries, percentile
 from ..service import OK, Service
 from ..sync import Retry
 from ..world import DEFAULT_MAX_EVENTS, World
+from ._window import check_window, slowdown_faults, window
 from .pool_exhaustion import poisson_times
 
 __all__ = [
@@ -159,14 +160,7 @@ class StormConfig:
             raise ValueError(
                 f"latency = {self.latency!r} is not allowed: latency must have a mean > 0 ms."
             )
-        s(
-            self,
-            "duration_ms",
-            _check.number("duration_ms", self.duration_ms, low=0.0, high=3.6e6, low_open=True),
-        )
-        s(self, "slowdown", _check.number("slowdown", self.slowdown, low=0.01, high=1000.0))
-        s(self, "slow_start_ms", _check.number("slow_start_ms", self.slow_start_ms, low=0.0))
-        s(self, "slow_ms", _check.number("slow_ms", self.slow_ms, low=0.0, allow_inf=True))
+        check_window(self)
         s(
             self,
             "timeout_ms",
@@ -200,17 +194,12 @@ class StormConfig:
     @property
     def window(self) -> tuple[float, float]:
         """The slowdown's (start, end) in ms, clipped to the run's arrivals."""
-        start = min(self.slow_start_ms, self.duration_ms)
-        return start, min(self.slow_start_ms + self.slow_ms, self.duration_ms)
+        return window(self)
 
     @property
     def faults(self) -> Faults:
         """The service's faults: the slowdown window and the transient error rate."""
-        faults = Faults(error_rate=self.error_rate) if self.error_rate else HEALTHY
-        if self.slowdown != 1.0 and self.slow_ms > 0:
-            end = self.slow_start_ms + self.slow_ms
-            faults = faults + Faults.slow(self.slowdown, self.slow_start_ms, end)
-        return faults
+        return slowdown_faults(self) + Faults(error_rate=self.error_rate)
 
 
 @dataclass
