@@ -252,16 +252,7 @@ def busy_workers(results, ax=None, *, title=None):
             linewidth=1.8,
             label=r.style,
         )
-    ax.axhline(config.workers, color=REFERENCE, linestyle=":", linewidth=1.5)
-    ax.annotate(
-        f"pool: {config.workers} workers",
-        (0.01, config.workers),
-        xycoords=("axes fraction", "data"),
-        xytext=(0, 3),
-        textcoords="offset points",
-        fontsize=9,
-        color=REFERENCE,
-    )
+    _reference_line(ax, config.workers, f"pool: {config.workers} workers", ":", left=True)
     ax.set_xlim(0, config.duration_ms / 1000)
     ax.set_ylim(0, config.workers * 1.25 + 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
@@ -292,6 +283,21 @@ def _storm_line(result) -> dict:
     }
 
 
+def _reference_line(ax, y: float, label: str, linestyle: str, *, left: bool = False) -> None:
+    """A grey horizontal reference (capacity, arrivals, pool size) labelled at one end."""
+    ax.axhline(y, color=REFERENCE, linestyle=linestyle, linewidth=1.4)
+    ax.annotate(
+        label,
+        (0.01 if left else 0.99, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="left" if left else "right",
+        fontsize=8.5,
+        color=REFERENCE,
+    )
+
+
 def _time_axis(ax, config):
     ax.set_xlim(0, config.duration_ms / 1000)
     ax.set_xlabel("time (s)")
@@ -303,17 +309,7 @@ def goodput_over_time(results, ax=None, *, title=None):
     ax = _ax(ax)
     config = results[0].config
     shade(ax, config.window, "service slow")
-    ax.axhline(config.arrival_rate, color=REFERENCE, linestyle=":", linewidth=1.3)
-    ax.annotate(
-        f"arrivals {config.arrival_rate:g}/s",
-        (0.99, config.arrival_rate),
-        xycoords=("axes fraction", "data"),
-        xytext=(0, 3),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8.5,
-        color=REFERENCE,
-    )
+    _reference_line(ax, config.arrival_rate, f"arrivals {config.arrival_rate:g}/s", ":")
     top = 0.0
     for r in results:
         g = r.goodput()
@@ -335,17 +331,7 @@ def load_over_time(results, ax=None, *, title=None):
     ax = _ax(ax)
     config = results[0].config
     shade(ax, config.window, "service slow")
-    ax.axhline(config.capacity, color=REFERENCE, linestyle="--", linewidth=1.3)
-    ax.annotate(
-        f"healthy capacity {config.capacity:.0f}/s",
-        (0.99, config.capacity),
-        xycoords=("axes fraction", "data"),
-        xytext=(0, 3),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8.5,
-        color=REFERENCE,
-    )
+    _reference_line(ax, config.capacity, f"healthy capacity {config.capacity:.0f}/s", "--")
     top = config.capacity
     for r in results:
         load = r.offered_load()
