@@ -303,6 +303,17 @@ def _time_axis(ax, config):
     ax.set_xlabel("time (s)")
 
 
+def _storm_series(ax, results, values_of) -> float:
+    """One line per storm result of ``values_of(result)`` over time; returns the largest value."""
+    top = 0.0
+    for r in results:
+        values = values_of(r)
+        top = max(top, float(np.max(values)) if values.size else 0.0)
+        ax.plot(r.times() / 1000, values, drawstyle="steps-mid", label=r.label, **_storm_line(r))
+    _time_axis(ax, results[0].config)
+    return top
+
+
 def goodput_over_time(results, ax=None, *, title=None):
     """Requests that succeeded per second, over time, with the arrival rate for reference."""
     results = list(results)
@@ -310,12 +321,7 @@ def goodput_over_time(results, ax=None, *, title=None):
     config = results[0].config
     shade(ax, config.window, "service slow")
     _reference_line(ax, config.arrival_rate, f"arrivals {config.arrival_rate:g}/s", ":")
-    top = 0.0
-    for r in results:
-        g = r.goodput()
-        top = max(top, float(g.max()) if g.size else 0.0)
-        ax.plot(r.times() / 1000, g, drawstyle="steps-mid", label=r.label, **_storm_line(r))
-    _time_axis(ax, config)
+    top = _storm_series(ax, results, lambda r: r.goodput())
     ax.set_ylim(0, max(top, config.arrival_rate) * 1.3)
     ax.set_ylabel("goodput (requests ok/s)")
     ax.legend(loc="upper right", fontsize=8, ncol=1)
@@ -332,12 +338,7 @@ def load_over_time(results, ax=None, *, title=None):
     config = results[0].config
     shade(ax, config.window, "service slow")
     _reference_line(ax, config.capacity, f"healthy capacity {config.capacity:.0f}/s", "--")
-    top = config.capacity
-    for r in results:
-        load = r.offered_load()
-        top = max(top, float(load.max()) if load.size else 0.0)
-        ax.plot(r.times() / 1000, load, drawstyle="steps-mid", label=r.label, **_storm_line(r))
-    _time_axis(ax, config)
+    top = max(config.capacity, _storm_series(ax, results, lambda r: r.offered_load()))
     ax.set_ylim(0, top * 1.15)
     ax.set_ylabel("load (attempts/s)")
     ax.legend(loc="upper left", fontsize=8)
@@ -353,17 +354,9 @@ def p99_over_time(results, ax=None, *, title=None):
     ax = _ax(ax)
     config = results[0].config
     shade(ax, config.window, "service slow")
-    for r in results:
-        ax.plot(
-            r.times() / 1000,
-            r.p99_over_time(),
-            drawstyle="steps-mid",
-            label=r.label,
-            **_storm_line(r),
-        )
+    _storm_series(ax, results, lambda r: r.p99_over_time())
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    _time_axis(ax, config)
     ax.set_ylabel("p99 time to done (ms, log)")
     ax.legend(loc="upper left", fontsize=8)
     if title is None:
