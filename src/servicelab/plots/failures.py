@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from .. import _check
 from ..scenarios.retry_storm import POLICIES
@@ -357,6 +357,8 @@ def p99_over_time(results, ax=None, *, title=None):
     _storm_series(ax, results, lambda r: r.p99_over_time())
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # 200, 500, 1000, 2000…
+    ax.yaxis.set_minor_formatter(NullFormatter())  # no "6×10²" labels in between
     ax.set_ylabel("p99 time to done (ms, log)")
     ax.legend(loc="upper left", fontsize=8)
     if title is None:
