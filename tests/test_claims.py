@@ -11,8 +11,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from servicelab import Faults, run_both, run_checkout, theory
-from servicelab import decide as decide_
+from servicelab import Faults, card, catalogue, run_both, run_checkout, theory
 from servicelab.scenarios.checkout import DEFAULT_LATENCY
 from servicelab.scenarios.pool_exhaustion import run_pool_both
 from servicelab.scenarios.retry_storm import run_policies
@@ -236,19 +235,19 @@ def test_c19_async_for_notifications_and_side_effects_user_latency_falls():
 
 def test_c26_the_decision_flow_classifies_the_cards_examples_as_the_card_does():
     # the flow itself: immediate → sync; queueable → queue/event; else → callback/webhook
-    assert decide_.decide(True).recommendation == "Sync (REST/gRPC)"
-    assert decide_.decide(False, True).recommendation == "Async (Queue/Event)"
-    assert decide_.decide(False, False).recommendation == "Async with callback/webhook"
+    assert card.decide(True).recommendation == "Sync (REST/gRPC)"
+    assert card.decide(False, True).recommendation == "Async (Queue/Event)"
+    assert card.decide(False, False).recommendation == "Async with callback/webhook"
     # "Simple queries (get user by ID)" — when to use sync
-    assert decide_.classify("Get user by ID").decision.style == "sync"
+    assert catalogue.classify("Get user by ID").decision.style == "sync"
     # "Payment is sync (user needs to know if it worked)"
-    assert decide_.classify("Card charge at checkout").decision.style == "sync"
+    assert catalogue.classify("Card charge at checkout").decision.style == "sync"
     # "Inventory Service (async)", "Email Service (async)", "Analytics Service (async)"
     for name in ("Stock update after an order", "Order-confirmation email", "Analytics event"):
-        assert decide_.classify(name).decision.style == "async", name
+        assert catalogue.classify(name).decision.style == "async", name
     # "Notifications and side effects" — when to use async
     side_effects = [
-        i for i in decide_.INTERACTIONS if "Notifications and side effects" in i.bullets
+        i for i in catalogue.INTERACTIONS if "Notifications and side effects" in i.bullets
     ]
     assert len(side_effects) >= 3
     assert all(i.decision.style == "async" for i in side_effects)

@@ -1,7 +1,7 @@
 """The card's question: the flowchart as data, the catalogue, the figure and the panel.
 
 The catalogue quotes the card word for word; the card's lists are embedded
-in :data:`servicelab.decide.CARD_BULLETS`, and the tests hold every quote to
+in :data:`servicelab.card.CARD_BULLETS`, and the tests hold every quote to
 that list (never to files outside the repo).
 """
 
@@ -15,22 +15,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicelab.decide import (
+from servicelab.card import (
     CALLBACK,
     CARD_BULLETS,
     EDGES,
-    INTERACTIONS,
     NODES,
     OUTCOME_BULLETS,
     QUEUE_EVENT,
     SYNC_CALL,
+    SYNONYMS,
     Decision,
     bullet_section,
-    catalogue_table,
-    classify,
     decide,
-    reveal,
+    outcome_of,
 )
+from servicelab.catalogue import INTERACTIONS, catalogue_table, classify, reveal
 from servicelab.panels.decision import YOUR_OWN, decision_helper
 from servicelab.plots.flowchart import FADED_EDGE, Flowchart, flowchart
 from servicelab.style import ASYNC, SYNC
@@ -250,15 +249,17 @@ def test_reveal_marks_guesses(capsys):
             "Shipping label from a carrier": "Queue",
             "Image thumbnails": "?",
             "Analytics event": "async",
-            "Get user by ID": "rest",
+            "Get user by ID": "REST",
+            "Order-confirmation email": "banana",
         }
     )
     out = capsys.readouterr().out
     assert "Fraud score before accepting a payment → sync (Sync (REST/gRPC)): right." in out
     assert "Shipping label from a carrier → callback" in out and "you said queue" in out
     assert "Image thumbnails → queue (Async (Queue/Event)): no guess." in out
-    assert "half an answer" in out and "'rest' is not one of" in out
-    assert out.strip().endswith("1 of 5 as the flowchart says.")
+    assert "half an answer" in out and "'banana' is not one of" in out
+    assert "Get user by ID → sync (Sync (REST/gRPC)): right." in out  # the exercise accepts it too
+    assert out.strip().endswith("2 of 6 as the flowchart says.")
 
 
 def test_reveal_keeps_the_answers_until_there_is_a_guess(capsys):
@@ -388,3 +389,18 @@ def test_kept_backgrounds_show_the_same_pixels_as_a_full_draw():
         assert fast.shape == full.shape and np.array_equal(fast, full), name
     assert p.chart.title.get_text() == "Analytics event → Async (Queue/Event)"
     assert set(p._backgrounds) | {p._background_key} == {i.decision.path for i in INTERACTIONS}
+
+
+def test_one_table_of_words_serves_the_lesson_quiz_and_the_exercise(capsys):
+    """reveal() and exercise 01's checks read one table of words: both accept the same."""
+    from servicelab.exercises import ex01
+
+    assert ex01.SYNONYMS is SYNONYMS
+    name = "Stock update after an order"  # the flowchart says: queue
+    for word in ("pub/sub", "Message queue", QUEUE_EVENT, " event "):
+        assert outcome_of(word) == "queue"
+        reveal({name: word})
+        assert "right." in capsys.readouterr().out
+    for word in ("REST", "gRPC", SYNC_CALL):
+        assert outcome_of(word) == "sync"
+    assert outcome_of("async") is None and outcome_of(3) is None

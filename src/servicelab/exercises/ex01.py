@@ -5,7 +5,7 @@ flowchart as a function, predicting what asking the question saves a shopper,
 and when the card says *skip*.
 
 Every expected answer comes from the kit: labels from the catalogue in
-:mod:`servicelab.decide`, numbers from a checkout simulation. The notebook's
+:mod:`servicelab.catalogue`, numbers from a checkout simulation. The notebook's
 prose states the settings below (``SEED``, ``DOWNSTREAM``); change both together.
 
 Questions: ``q1`` choice · ``q2`` classification · ``q3`` function ·
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import decide
+from .. import card, catalogue
 from ..scenarios.checkout import CheckoutConfig, run_both
 from .core import ____
 from .core import progress as _progress
@@ -46,30 +46,13 @@ ITEMS = (
     "Search-index update",
 )
 
-#: what a learner may write for each of the flowchart's three outcomes
-SYNONYMS = {
-    "sync": "sync",
-    "synchronous": "sync",
-    "rest": "sync",
-    "grpc": "sync",
-    "rest/grpc": "sync",
-    decide.SYNC_CALL: "sync",
-    "queue": "queue",
-    "event": "queue",
-    "queue/event": "queue",
-    "message queue": "queue",
-    "pub/sub": "queue",
-    decide.QUEUE_EVENT: "queue",
-    "callback": "callback",
-    "webhook": "callback",
-    "callback/webhook": "callback",
-    decide.CALLBACK: "callback",
-}
-HALF = {"async": "which is only half an answer: name the box, 'sync', 'queue' or 'callback'"}
+#: what a learner may write for each of the flowchart's three outcomes (one table, the card's)
+SYNONYMS = card.SYNONYMS
+HALF = card.HALF_ANSWERS
 
 
 def _outcome(name: str) -> str:
-    return decide.classify(name).decision.outcome
+    return catalogue.classify(name).decision.outcome
 
 
 # -- q1 · why a callback ----------------------------------------------------------------------
@@ -114,7 +97,7 @@ q1 = ChoiceQuestion(
 def _q2_expected():
     out = {}
     for name in ITEMS:
-        i = decide.classify(name)
+        i = catalogue.classify(name)
         out[name] = (i.decision.outcome, i.why)
     return out
 
@@ -150,8 +133,8 @@ q2 = ClassifyQuestion(
     explanation=lambda: (
         "The catalogue's answers, with its reasons:\n\n"
         + "\n".join(
-            f"- **{name}** → {decide.classify(name).decision.outcome}: {decide.classify(name).why}"
-            for name in ITEMS
+            f"- **{i.name}** → {i.decision.outcome}: {i.why}"
+            for i in map(catalogue.classify, ITEMS)
         )
     ),
 )
@@ -179,7 +162,7 @@ def _q3_judge(got, case):
 
 def _q3_cases():
     cases = [
-        Case((now, queued), decide.decide(now, queued).outcome)
+        Case((now, queued), card.decide(now, queued).outcome)
         for now, queued in (
             (True, None),
             (False, True),
@@ -188,7 +171,7 @@ def _q3_cases():
             (True, False),
         )
     ]
-    for i in decide.INTERACTIONS:
+    for i in catalogue.INTERACTIONS:
         cases.append(
             Case(
                 (i.needs_result_now, i.can_be_queued),
@@ -225,7 +208,7 @@ q3 = FunctionQuestion(
     diagnose=_q3_diagnose,
     when_correct=lambda: (
         f"Your function agrees with the flowchart on all four paths and on "
-        f"every one of the kit's {len(decide.INTERACTIONS)} catalogued interactions."
+        f"every one of the kit's {len(catalogue.INTERACTIONS)} catalogued interactions."
     ),
     hints=[
         "Two `if`s are enough. Start with the first question: `if needs_result_now:` "
@@ -302,8 +285,8 @@ q4 = PredictQuestion(
 
 
 def _q5_answer() -> str:
-    tax = decide.classify("Tax calculation inside the Order service")
-    sections = {decide.bullet_section(b) for b in tax.bullets}
+    tax = catalogue.classify("Tax calculation inside the Order service")
+    sections = {card.bullet_section(b) for b in tax.bullets}
     return "b" if "Skip when" in sections else "?"
 
 

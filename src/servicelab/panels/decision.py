@@ -18,7 +18,8 @@ observers (``_linking``), so nothing loops and each change redraws once.
 from __future__ import annotations
 
 from .. import _check
-from ..decide import INTERACTIONS, OUTCOME_BULLETS, _lookup, bullet_section, classify, decide
+from ..card import OUTCOME_BULLETS, bullet_section, decide
+from ..catalogue import INTERACTIONS, classify, lookup
 from ..plots.flowchart import Flowchart, place
 from .base import Panel, dropdown, toggle
 
@@ -89,7 +90,7 @@ class DecisionHelper(Panel):
         if "interaction" in values:
             name = values["interaction"]
             if name != YOUR_OWN:
-                values["interaction"] = _lookup(name, "interaction").name  # errors name it
+                values["interaction"] = lookup(name, "interaction").name  # errors name it
         for key in _TOGGLES:
             if key in values and not isinstance(values[key], bool):
                 _check.boolean(key, values[key])
@@ -124,7 +125,7 @@ def decision_helper(**initial) -> DecisionHelper:
     """The decision helper panel; ``initial`` sets controls, e.g. ``interaction="Analytics event"``.
 
     Headless: ``p = decision_helper(); p.set(interaction="Get user by ID")``; then
-    ``p.data["decision"]`` is the :class:`~servicelab.decide.Decision` and
+    ``p.data["decision"]`` is the :class:`~servicelab.card.Decision` and
     ``p.summary`` the line a learner reads.
     """
     return DecisionHelper(**initial)

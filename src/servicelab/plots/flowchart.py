@@ -2,7 +2,7 @@
 
 :func:`flowchart` draws it in the kit's look, laid out as on the card (the
 questions down the left, the outcomes to the right and below); given a
-:class:`~servicelab.decide.Decision`, it highlights the path taken in the
+:class:`~servicelab.card.Decision`, it highlights the path taken in the
 outcome's colour (vermillion for sync, blue for async) and greys out the rest.
 
 Panels keep one :class:`Flowchart` alive and call :meth:`Flowchart.show` on
@@ -15,7 +15,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .. import _check
-from ..decide import EDGES, NODES, Decision
+from ..card import EDGES, NODES, Decision
 from ..style import STYLE_COLORS, styled
 from .checkout import new_axes
 
@@ -62,9 +62,9 @@ def _ends(source: str, target: str):
 
 def _check_args(decision, title) -> None:
     if decision is not None and not isinstance(decision, Decision):
-        raise _check._fail("decision", decision, "a Decision from decide(), or None")
+        raise _check.fail("decision", decision, "a Decision from decide(), or None")
     if title is not None and not isinstance(title, str):
-        raise _check._fail("title", title, "a str, or None")
+        raise _check.fail("title", title, "a str, or None")
 
 
 class Flowchart:

@@ -1,29 +1,12 @@
-"""The card's question, as data and a function.
+"""A catalogue of real interactions between services, classified by the card.
 
-The card's heuristic is one question — *"Does the caller need the result
-immediately?"* — and a flowchart with two questions and three outcomes::
-
-    Need immediate result? ──Yes──► Sync (REST/gRPC)
-             │ No
-             ▼
-    Can operation be queued? ──Yes──► Async (Queue/Event)
-             │ No
-             ▼
-    Async with callback/webhook
-
-Here the flowchart is data (:data:`NODES`, :data:`EDGES`), :func:`decide`
-walks it, and :data:`INTERACTIONS` is a catalogue of real interactions
-between services, each answered, classified and tied to the card's own words
-(:data:`CARD_BULLETS`).
-
-How the second question is read: an operation *can be queued* when the
-caller can hand it off and forget it — fire-and-forget, nobody waits for an
-answer to come back. If the work may take long but somebody still needs its
-result (a file, a label, a verdict), it cannot simply be queued: the caller
-hands it off *and* is told when it is done, by a callback or webhook.
-
-Nothing here imports the simulation; :mod:`servicelab.plots.flowchart` draws
-the flowchart and :mod:`servicelab.panels.decision` makes it interactive.
+Each :class:`Interaction` is answered (does the caller need the result now?
+can the work be queued?), classified by :func:`servicelab.card.decide` and
+tied to the card's own words (:data:`servicelab.card.CARD_BULLETS`).
+:func:`classify` finds one by name, :func:`catalogue_table` and
+:func:`bullet_table` print the catalogue for a notebook, and :func:`reveal`
+judges a learner's guesses with the card's one table of words
+(:data:`servicelab.card.SYNONYMS`), the same one the exercises use.
 """
 
 from __future__ import annotations
@@ -32,229 +15,29 @@ import difflib
 from dataclasses import dataclass
 
 from . import _check
+from .card import (
+    CALLBACK,
+    CARD_BULLETS,
+    HALF_ANSWERS,
+    OUTCOMES,
+    QUEUE_EVENT,
+    SYNC_CALL,
+    Decision,
+    bullet_section,
+    decide,
+    outcome_of,
+    yes_no,
+)
 
 __all__ = [
-    "HEURISTIC",
-    "RULE",
-    "CARD_BULLETS",
-    "Node",
-    "Edge",
-    "NODES",
-    "EDGES",
-    "SYNC_CALL",
-    "QUEUE_EVENT",
-    "CALLBACK",
-    "Decision",
-    "decide",
-    "OUTCOME_BULLETS",
     "Interaction",
     "INTERACTIONS",
     "classify",
-    "bullet_section",
+    "lookup",
     "catalogue_table",
     "bullet_table",
     "reveal",
 ]
-
-#: the card's heuristic, word for word
-HEURISTIC = "Does the caller need the result immediately?"
-#: the card's rule, word for word
-RULE = (
-    "Default to asynchronous communication between services. "
-    "Use synchronous only when you need immediate responses."
-)
-
-#: the card's lists, word for word, by the card's headings
-CARD_BULLETS: dict[str, tuple[str, ...]] = {
-    "When to use sync": (
-        "User-facing requests needing immediate response",
-        "Simple queries (get user by ID)",
-        "Operations requiring immediate confirmation",
-        "Within a single bounded context",
-    ),
-    "When to use async": (
-        "Cross-service communication",
-        "Operations that can be retried",
-        "Notifications and side effects",
-        "High-volume processing",
-        "When services have different availability",
-    ),
-    "Apply when": (
-        "Designing inter-service communication",
-        "Building event-driven systems",
-        "Improving resilience of existing systems",
-    ),
-    "Skip when": (
-        "Communication within a single service",
-        "Simple CRUD applications",
-        "Prototypes where simplicity matters more",
-    ),
-}
-
-
-def bullet_section(bullet: str) -> str:
-    """The card's heading a bullet sits under, e.g. ``"When to use sync"``."""
-    for section, bullets in CARD_BULLETS.items():
-        if bullet in bullets:
-            return section
-    every = [b for bullets in CARD_BULLETS.values() for b in bullets]
-    raise _check.fail("bullet", bullet, f"one of the card's bullets: {', '.join(every)}")
-
-
-# -- the flowchart as data ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Node:
-    """A box of the flowchart: a question, or an outcome with its style (sync/async)."""
-
-    id: str
-    label: str
-    kind: str  # "question" or "outcome"
-    style: str | None = None  # "sync" or "async" for outcomes
-    note: str = ""  # a few words under the label
-
-
-@dataclass(frozen=True)
-class Edge:
-    """An arrow of the flowchart, from a question to the next box, labelled Yes or No."""
-
-    source: str
-    target: str
-    label: str
-
-
-SYNC_CALL = "Sync (REST/gRPC)"
-QUEUE_EVENT = "Async (Queue/Event)"
-CALLBACK = "Async with callback/webhook"
-
-#: the flowchart's boxes by id, in the card's words
-NODES: dict[str, Node] = {
-    "immediate": Node(
-        "immediate", "Need immediate result?", "question", note="does the caller need it to go on?"
-    ),
-    "queueable": Node(
-        "queueable", "Can operation be queued?", "question", note="hand it off and forget it?"
-    ),
-    "sync": Node("sync", SYNC_CALL, "outcome", "sync", "the caller waits for the answer"),
-    "queue": Node("queue", QUEUE_EVENT, "outcome", "async", "the caller hands it off, moves on"),
-    "callback": Node(
-        "callback", CALLBACK, "outcome", "async", "handed off; the caller is told when done"
-    ),
-}
-#: the flowchart's arrows
-EDGES: tuple[Edge, ...] = (
-    Edge("immediate", "sync", "Yes"),
-    Edge("immediate", "queueable", "No"),
-    Edge("queueable", "queue", "Yes"),
-    Edge("queueable", "callback", "No"),
-)
-
-_REASONS = {
-    "sync": (
-        "The caller needs the result immediately, so it calls and waits for the answer: "
-        "a synchronous request-response."
-    ),
-    "queue": (
-        "The caller does not need the result now and nobody waits for an answer, so it "
-        "hands the work to a queue or publishes an event and carries on."
-    ),
-    "callback": (
-        "The caller does not need the result now but someone needs it later, so it hands "
-        "the work off and is told by a callback or webhook when it is done."
-    ),
-}
-
-
-#: the card's bullets that back each outcome in general (an interaction may cite others)
-OUTCOME_BULLETS: dict[str, tuple[str, ...]] = {
-    "sync": (
-        "User-facing requests needing immediate response",
-        "Operations requiring immediate confirmation",
-    ),
-    "queue": ("Notifications and side effects", "Operations that can be retried"),
-    "callback": ("Cross-service communication",),
-}
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Where the flowchart leads for one pair of answers.
-
-    ``path`` is the ids of the boxes visited, e.g. ``("immediate", "queueable",
-    "queue")``. ``can_be_queued`` is ``None`` when the second question is not
-    asked (the first answer was Yes).
-    """
-
-    recommendation: str
-    path: tuple[str, ...]
-    reason: str
-    needs_result_now: bool
-    can_be_queued: bool | None
-
-    @property
-    def outcome(self) -> str:
-        """The id of the outcome box: ``"sync"``, ``"queue"`` or ``"callback"``."""
-        return self.path[-1]
-
-    @property
-    def style(self) -> str:
-        """``"sync"`` or ``"async"``."""
-        return NODES[self.outcome].style
-
-    @property
-    def edges(self) -> tuple[Edge, ...]:
-        """The arrows taken, in order."""
-        steps = set(zip(self.path, self.path[1:], strict=False))
-        return tuple(e for e in EDGES if (e.source, e.target) in steps)
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def _answer(name: str, value: object, *, optional: bool) -> bool | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, bool):
-        allowed = "True, False or None" if optional else "True or False"
-        raise _check.fail(name, value, allowed)
-    return value
-
-
-def decide(needs_result_now: bool, can_be_queued: bool | None = None) -> Decision:
-    """Walk the card's flowchart with two answers and return the :class:`Decision`.
-
-    ``needs_result_now`` answers *"Need immediate result?"*; ``can_be_queued``
-    answers *"Can operation be queued?"* (can the caller hand it off and forget
-    it?) and is needed only when the first answer is ``False``.
-
-    >>> decide(False, True).recommendation
-    'Async (Queue/Event)'
-    """
-    needs_result_now = _answer("needs_result_now", needs_result_now, optional=False)
-    can_be_queued = _answer("can_be_queued", can_be_queued, optional=True)
-    if needs_result_now:
-        path, can_be_queued = ("immediate", "sync"), None
-    elif can_be_queued is None:
-        raise ValueError(
-            "can_be_queued = None is not allowed when needs_result_now is False: "
-            "can_be_queued must be True or False (the flowchart then asks "
-            "'Can operation be queued?')."
-        )
-    else:
-        path = ("immediate", "queueable", "queue" if can_be_queued else "callback")
-    outcome = path[-1]
-    return Decision(
-        recommendation=NODES[outcome].label,
-        path=path,
-        reason=_REASONS[outcome],
-        needs_result_now=needs_result_now,
-        can_be_queued=can_be_queued,
-    )
-
-
-# -- the catalogue ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -283,10 +66,10 @@ class Interaction:
         d = self.decision
         lines = [
             f"{self.name} — {self.description}",
-            f"  Need immediate result? {_yes_no(self.needs_result_now)}",
+            f"  Need immediate result? {yes_no(self.needs_result_now)}",
         ]
         if self.can_be_queued is not None:
-            lines.append(f"  Can operation be queued? {_yes_no(self.can_be_queued)}")
+            lines.append(f"  Can operation be queued? {yes_no(self.can_be_queued)}")
         lines.append(f"  → {d.recommendation}")
         lines += [f"  card: “{b}” ({bullet_section(b)})" for b in self.bullets]
         lines.append(f"  why: {self.why}")
@@ -483,10 +266,10 @@ def classify(name: str) -> Interaction:
     >>> classify("get user by id").decision.recommendation
     'Sync (REST/gRPC)'
     """
-    return _lookup(name, "name")
+    return lookup(name, "name")
 
 
-def _lookup(name: object, param: str) -> Interaction:
+def lookup(name: object, param: str) -> Interaction:
     """:func:`classify`, with the parameter's name to use in an error message."""
     allowed = "the name of an interaction in INTERACTIONS"
     if not isinstance(name, str):
@@ -514,9 +297,9 @@ def catalogue_table(interactions=INTERACTIONS) -> str:
     lines = [f"{'interaction':<{width}}  immediate?  queued?  → recommendation"]
     for i in interactions:
         d = i.decision
-        second = "–" if d.can_be_queued is None else _yes_no(d.can_be_queued)
+        second = "–" if d.can_be_queued is None else yes_no(d.can_be_queued)
         lines.append(
-            f"{i.name:<{width}}  {_yes_no(d.needs_result_now):<10}  {second:<7}  "
+            f"{i.name:<{width}}  {yes_no(d.needs_result_now):<10}  {second:<7}  "
             f"→ {d.recommendation}"
         )
     return "\n".join(lines)
@@ -534,28 +317,18 @@ def bullet_table() -> str:
     return "\n".join(lines)
 
 
-_GUESS_WORDS = {
-    "sync": "sync",
-    "queue": "queue",
-    "event": "queue",
-    "callback": "callback",
-    "webhook": "callback",
-    **{NODES[k].label.casefold(): k for k in ("sync", "queue", "callback")},
-}
-
-
 def reveal(guesses: dict) -> None:
     """Print each guess next to the flowchart's answer and why, then how many match.
 
     ``guesses`` maps an interaction's name to ``"sync"``, ``"queue"`` or
-    ``"callback"`` (``"?"`` for not guessed yet). Until at least one guess is
+    ``"callback"`` (``"?"`` for not guessed yet; any word of
+    :data:`servicelab.card.SYNONYMS` counts). Until at least one guess is
     written, it shows no answers.
     """
     if not isinstance(guesses, dict):
         raise _check.fail("guesses", guesses, "a dict from an interaction's name to a guess")
-    said = {name: _said(guess) for name, guess in guesses.items()}
     entries = {name: classify(name) for name in guesses}  # a helpful error if unknown
-    if all(w in (None, "", "?") for w in said.values()):
+    if all(_blank(g) for g in guesses.values()):
         print(
             "No guesses yet: write 'sync', 'queue' or 'callback' in place of each '?', "
             "run that cell, then this one."
@@ -563,22 +336,23 @@ def reveal(guesses: dict) -> None:
         return
     right = 0
     for name, guess in guesses.items():
-        interaction, word = entries[name], said[name]
+        interaction = entries[name]
         d = interaction.decision
-        if word in (None, "", "?"):
+        said = outcome_of(guess)
+        if _blank(guess):
             verdict = "no guess"
-        elif word == "async":
+        elif isinstance(guess, str) and guess.strip().casefold() in HALF_ANSWERS:
             verdict = "'async' is half an answer: say queue or callback"
-        elif not isinstance(word, str) or word not in _GUESS_WORDS:
-            verdict = f"{guess!r} is not one of 'sync', 'queue', 'callback'"
-        elif _GUESS_WORDS[word] == d.outcome:
+        elif said is None:
+            verdict = f"{guess!r} is not one of {', '.join(repr(o) for o in OUTCOMES)}"
+        elif said == d.outcome:
             verdict, right = "right", right + 1
         else:
-            verdict = f"you said {_GUESS_WORDS[word]}"
+            verdict = f"you said {said}"
         print(f"{interaction.name} → {d.outcome} ({d.recommendation}): {verdict}.")
         print(f"    {interaction.why}")
     print(f"{right} of {len(guesses)} as the flowchart says.")
 
 
-def _said(guess):
-    return guess.strip().casefold() if isinstance(guess, str) else guess
+def _blank(guess) -> bool:
+    return guess is None or (isinstance(guess, str) and guess.strip() in ("", "?"))
