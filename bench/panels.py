@@ -29,7 +29,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from servicelab import panels  # noqa: E402
-from servicelab.style import kit_style  # noqa: E402
+from servicelab.ui.style import kit_style  # noqa: E402
 
 TARGET_MS = 100.0
 

@@ -32,7 +32,7 @@ from servicelab.card import (
 from servicelab.catalogue import INTERACTIONS, catalogue_table, classify, reveal
 from servicelab.panels.decision import YOUR_OWN, decision_helper
 from servicelab.plots.flowchart import FADED_EDGE, Flowchart, flowchart
-from servicelab.style import ASYNC, SYNC
+from servicelab.ui.style import ASYNC, SYNC
 
 matplotlib.use("Agg")
 

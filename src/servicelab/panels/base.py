@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 from PIL import Image
 
-from ..style import RC, kit_style
+from ..ui.style import RC, kit_style
 
 __all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle", "nice_limit"]
 

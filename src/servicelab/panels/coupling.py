@@ -18,7 +18,7 @@ from ..latency import LogNormal
 from ..plots.checkout import span_bar_style, timeline_legend_handles
 from ..scenarios.chain import run_chain
 from ..scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
-from ..style import ASYNC, STYLE_COLORS, SYNC
+from ..ui.style import ASYNC, STYLE_COLORS, SYNC
 from .base import Impossible, Panel, int_slider, nice_limit, slider
 
 __all__ = ["temporal_coupling", "request_timeline", "tail_amplification"]

@@ -30,7 +30,7 @@ from ..plots.failures import CHAIN, REFERENCE, chain_success, ci95
 from ..scenarios.checkout import run_both
 from ..scenarios.pool_exhaustion import run_pool_both
 from ..scenarios.retry_storm import POLICIES, StormConfig, run_retry_storm
-from ..style import OUTAGE, STYLE_COLORS, kit_style
+from ..ui.style import OUTAGE, STYLE_COLORS, kit_style
 from .base import Impossible, Panel, dropdown, int_slider, slider
 
 __all__ = [

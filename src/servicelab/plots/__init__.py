@@ -1,4 +1,4 @@
-"""Figures that take results and draw them, in the kit's look (see :mod:`servicelab.style`).
+"""Figures that take results and draw them, in the kit's look (see :mod:`servicelab.ui.style`).
 
 Every function draws on a given matplotlib ``ax`` (or makes a figure) and
 returns it; axes carry units and titles state the takeaway.

@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .. import _check
-from ..style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style, styled
+from ..ui.style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style, styled
 
 __all__ = [
     "LANES",

@@ -28,7 +28,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from .. import _check
 from ..scenarios.retry_storm import POLICIES
-from ..style import OUTAGE, STYLE_COLORS
+from ..ui.style import OUTAGE, STYLE_COLORS
 from .checkout import backlog_over_time, new_axes, success_over_time
 
 __all__ = [

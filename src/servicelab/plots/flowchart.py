@@ -16,7 +16,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .. import _check
 from ..card import EDGES, NODES, Decision
-from ..style import STYLE_COLORS, styled
+from ..ui.style import STYLE_COLORS, styled
 from .checkout import new_axes
 
 __all__ = ["Flowchart", "flowchart"]
