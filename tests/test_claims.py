@@ -1,12 +1,17 @@
 """The card's claims, one test each, asserted with numbers from the simulation.
 
-Each test is named after the claim it checks (see the claims table in
-DESIGN.md: C1 … C26). Runs use fixed seeds and the default checkout (5
-orders/s, low load), so every number is reproducible. Tolerances are stated
+Each test is named after the claim it checks (``test_c10_…`` for C10), and
+``CLAIMS.md`` (the project's ledger: claim, lesson, test) lists it in the
+claim's row; the first tests below hold the ledger and this file together.
+Runs use fixed seeds and the default checkout (5 orders/s, low load), so
+every number is reproducible. Tolerances are stated
 next to each assertion with the reason for their size.
 """
 
+import re
+import sys
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +23,44 @@ from servicelab.scenarios.retry_storm import run_policies
 from servicelab.theory import chain_availability
 
 SEED = 7
+LEDGER = Path(__file__).resolve().parents[1] / "CLAIMS.md"
+ROW = re.compile(r"^\| (C\d+) \| (.+?) \| (.+?) \| (.+?) \|$", re.M)
+
+
+def ledger() -> dict[str, tuple[str, list[str], str]]:
+    """``{"C10": (claim, ["02"], tests cell)}`` from CLAIMS.md."""
+    rows = ROW.findall(LEDGER.read_text(encoding="utf-8"))
+    return {c: (claim, [x.strip() for x in lessons.split(",")], t) for c, claim, lessons, t in rows}
+
+
+def claim_tests() -> dict[str, list[str]]:
+    """The ``test_cNN_…`` functions of this file, by claim."""
+    found: dict[str, list[str]] = {}
+    for name in vars(sys.modules[__name__]):
+        m = re.match(r"test_c(\d+)_", name)
+        if m:
+            found.setdefault(f"C{int(m.group(1))}", []).append(name)
+    return found
+
+
+def test_the_ledger_lists_claims_c1_to_c36_once_each_with_lessons():
+    rows = ROW.findall(LEDGER.read_text(encoding="utf-8"))
+    assert [r[0] for r in rows] == [f"C{n}" for n in range(1, 37)]
+    for claim, (_, lessons, _) in ledger().items():
+        assert lessons and all(re.fullmatch(r"(0\d|1[0-2])", x) for x in lessons), claim
+
+
+def test_every_claim_has_a_test_here_or_the_lesson_that_will_show_it():
+    tests = claim_tests()
+    for claim, (_, _, cell) in ledger().items():
+        named = re.findall(r"`(test_\w+)`", cell)
+        if cell.strip() == "to come":
+            assert claim not in tests, f"{claim} has tests {tests[claim]}: list them in CLAIMS.md"
+            continue
+        assert named, f"{claim}: the test cell must name tests or say 'to come'"
+        assert sorted(named) == sorted(tests.get(claim, [])), (
+            f"{claim}: CLAIMS.md names {named}, this file has {tests.get(claim, [])}"
+        )
 
 
 @cache
