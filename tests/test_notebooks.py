@@ -58,3 +58,40 @@ def test_lesson_code_cells_are_short_and_install_nothing(path):
         assert "pip install" not in source and "sys.path" not in source, f"{path.name}: cell {i}"
         lines = [line for line in source.splitlines() if line.strip()]
         assert len(lines) <= 8, f"{path.name}: cell {i} has {len(lines)} lines (keep cells short)"
+
+
+def test_the_notebooks_are_the_registrys_lessons():
+    """Every notebook belongs to a registered lesson, and every lesson has its notebooks."""
+    from servicelab.lessons import LESSONS as REGISTRY
+
+    expected = {ROOT / lesson.notebook for lesson in REGISTRY}
+    for lesson in REGISTRY:
+        if lesson.has_exercises:
+            expected |= {ROOT / lesson.solution_notebook, ROOT / lesson.exercise_notebook}
+    assert set(NOTEBOOKS) == expected
+
+
+IMPORT = re.compile(r"^\s*(from\s+(\S+)\s+import\b|import\s+\S+)", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_one_import_idiom_in_every_notebook(path):
+    """Imports sit in the first code cell, as ``from servicelab import …``.
+
+    An exercise notebook also imports its questions from its own lesson's
+    slice: ``from servicelab.lessons.lNN_slug.exercises import …``.
+    """
+    from servicelab.lessons import LESSONS as REGISTRY
+
+    lesson = next(x for x in REGISTRY if path.stem == x.name)
+    allowed = {"servicelab"}
+    if path.parent.name != "notebooks":
+        allowed.add(f"{lesson.package}.exercises")
+    code = [text(c) for c in cells(path) if c["cell_type"] == "code"]
+    for i, source in enumerate(code):
+        for match in IMPORT.finditer(source):
+            where = f"{path.name}: code cell {i + 1}: {match.group(0).strip()!r}"
+            assert i == 0, f"{where}: imports belong in the first code cell"
+            assert match.group(2) in allowed, f"{where}: import from {sorted(allowed)} only"
+            line = source[match.start() :].splitlines()[0]
+            assert " as " not in line, f"{where}: no aliases"

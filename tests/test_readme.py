@@ -15,3 +15,22 @@ def test_readme_first_taste_output_is_true():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
     assert out.getvalue() == expected
+
+
+def test_the_learning_path_tables_are_the_registrys_lessons():
+    """The README's lesson and exercise tables list exactly the lessons in LESSONS."""
+    from servicelab.lessons import LESSONS
+
+    text = README.read_text(encoding="utf-8")
+    path = re.findall(r"^\| (\d\d) · .*$", text, re.M)
+    assert path == [lesson.number for lesson in LESSONS]
+    for lesson in LESSONS:
+        row = f"| {lesson.number} · {lesson.title} | {lesson.shows} | {lesson.minutes} |"
+        assert row in text, f"README's learning path should have the row\n{row}"
+        practice = re.search(rf"^\| `{lesson.exercise_notebook}` \| (.*) \| (\d+) \|$", text, re.M)
+        if not lesson.has_exercises:
+            assert practice is None, f"{lesson.exercise_notebook} is listed but has no exercises"
+            continue
+        assert practice, f"README's exercise table lacks {lesson.exercise_notebook}"
+        assert practice.group(1).endswith(lesson.practice), practice.group(1)
+        assert int(practice.group(2)) == lesson.practice_minutes
