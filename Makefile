@@ -57,7 +57,7 @@ bench: $(STAMP)
 
 # solutions/ is the source; exercises/ (and the package's _solutions.py) are generated from it.
 exercises: $(STAMP)
-	$(BIN)/python -m servicelab.exercises.builder
+	$(BIN)/python tools/build_exercises.py
 
 # One lock file for both Pythons: pins that differ carry a python_version marker
 # (see tools/lock.py; $(PYTHON) only runs that script).

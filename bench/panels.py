@@ -1,6 +1,6 @@
 """Panel redraw speed: the kit's update against a naive ``interact`` redraw.
 
-Covers: every panel in :mod:`servicelab.panels`.
+Covers: every panel of every lesson (found through :data:`servicelab.lessons.LESSONS`).
 
 Scenario: for each panel, move every control a step or two away from its
 default and back (as a learner exploring would), and time each change:
@@ -18,6 +18,7 @@ process. Printed: median ms of each, their ratio, and the target (kit median
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import statistics
@@ -28,20 +29,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from servicelab import panels  # noqa: E402
+from servicelab.lessons import LESSONS  # noqa: E402
 from servicelab.ui.style import kit_style  # noqa: E402
 
 TARGET_MS = 100.0
 
 
 def _panel_makers() -> dict[str, object]:
-    """Every panel the package exports: name → function that makes it."""
-    makers = {}
-    for name in panels.__all__:
-        make = getattr(panels, name)
-        if callable(make) and name[0].islower():
-            makers[name] = make
-    return makers
+    """Every lesson's panels, in learning order: maker name → the function that makes it."""
+    return {
+        name: make
+        for lesson in LESSONS
+        for name, make in lesson.public("panels").items()
+        if inspect.isfunction(make)
+    }
 
 
 def _moves(panel) -> list[dict]:

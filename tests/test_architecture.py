@@ -62,6 +62,8 @@ PRIVATE_ALLOWED = {
 DISTRIBUTIONS = {"PIL": "pillow", "IPython": "ipython", "yaml": "pyyaml"}
 #: backports of the standard library, imported only on the Pythons that lack the module
 BACKPORTS = {"tomli"}
+#: the project's own top-level names
+OURS = {"servicelab", "bench", "tests", "conftest", "tools"}
 
 
 def modules() -> dict[str, Path]:
@@ -243,7 +245,7 @@ def _third_party(paths) -> dict[str, set[str]]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top in stdlib or top in BACKPORTS or top in ("servicelab", "bench", "tests", "conftest", "tools"):
+                if top in stdlib or top in BACKPORTS or top in OURS:
                     continue
                 found.setdefault(DISTRIBUTIONS.get(top, top).lower(), set()).add(
                     str(path.relative_to(ROOT))

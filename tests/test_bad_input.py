@@ -82,6 +82,13 @@ CASES = [
     (lambda: run_checkout(horizon_ms=-1), "horizon_ms", "-1"),
     (lambda: run_checkout(max_events=0), "max_events", "0"),
     (lambda: run_both(publish_ms=-1), "publish_ms", "-1"),
+    (lambda: run_checkout(downstream=5), "downstream", "5"),
+    (lambda: run_checkout(max_attempts=0), "max_attempts", "0"),
+    (lambda: run_checkout(redelivery_ms=-1), "redelivery_ms", "-1"),
+    (lambda: run_checkout(drain_ms=-1), "drain_ms", "-1"),
+    (lambda: run_checkout(sample_every_ms=0.5), "sample_every_ms", "0.5"),
+    (lambda: run_checkout(trace_orders=-1), "trace_orders", "-1"),
+    (lambda: run_checkout(config=3), "config", "3"),
 ]
 
 

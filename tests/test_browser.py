@@ -29,9 +29,12 @@ from pathlib import Path
 
 import pytest
 
+from servicelab.lessons import LESSONS as REGISTRY
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+#: every lesson's notebook and exercise notebook, from the registry, in learning order
+LESSONS = [ROOT / lesson.notebook for lesson in REGISTRY]
+EXERCISES = [ROOT / lesson.exercise_notebook for lesson in REGISTRY if lesson.has_exercises]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("SERVICELAB_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("SERVICELAB_BROWSER_TESTS") == "required"

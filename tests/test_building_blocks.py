@@ -84,6 +84,17 @@ def test_a_service_demand_is_the_same_for_the_same_key_in_any_world():
     assert a.demand(3, attempt=1) != a.demand(3)  # a retry is new work
 
 
+def test_a_service_is_healthy_exactly_when_its_schedule_has_no_faults():
+    w = World()
+    assert Service(w, "a", 10).healthy and Service(w, "b", 10, faults=Faults()).healthy
+    s = Service(w, "c", 10, faults=Faults.flaky(0.5))
+    assert not s.healthy
+    s.faults = Faults()
+    assert s.healthy
+    with pytest.raises(ValueError, match="faults must be a Faults object"):
+        s.faults = "none"
+
+
 def test_sync_call_waits_for_the_answer():
     s, results = run_calls({"latency": Fixed(30)})
     (r, t) = results[0]
@@ -200,6 +211,46 @@ def test_every_subscriber_gets_every_message_and_publishing_is_paid_once():
     assert [q.depth for q in queues] == [4, 4, 4]
     with pytest.raises(ValueError, match="already has a subscriber"):
         topic.subscribe("email")
+
+
+def test_a_message_is_stamped_published_when_it_enters_a_full_blocking_queue():
+    # "slow" holds one message and its one worker takes 100 ms: the third
+    # message waits for room until 100, then enters "slow" and, after it, "rest"
+    w = World(horizon_ms=1e6)
+    topic = Topic(w, "orders")
+    slow, rest = topic.subscribe("slow", capacity=1), topic.subscribe("rest")
+    seen = []
+    slow.consume(
+        Service(w, "worker", Fixed(100)),
+        on_ack=lambda m, now: seen.append((m.key, m.published_ms, m.started_ms, now)),
+    )
+    answers = []
+
+    def publisher():
+        for i in range(3):
+            n = yield from topic.publish(i)
+            answers.append((i, n, w.now))
+
+    w.process(publisher())
+    w.run()
+    assert answers == [(0, 2, 0), (1, 2, 0), (2, 2, 100)]
+    assert seen == [(0, 0, 0, 100), (1, 0, 100, 200), (2, 100, 200, 300)]
+    assert [m.published_ms for m in rest.store.items] == [0, 0, 100]
+    assert slow.published == rest.published == 3 and slow.accounting().balanced
+    # a queue published to directly stamps the same way
+    w = World(horizon_ms=1e6)
+    alone = Queue(w, "alone", capacity=1)
+    stamps = []
+    worker = Service(w, "worker", Fixed(100))
+    alone.consume(worker, on_ack=lambda m, _: stamps.append(m.published_ms))
+
+    def direct():
+        for i in range(3):
+            yield from alone.publish(i)
+
+    w.process(direct())
+    w.run()
+    assert stamps == [0, 0, 100] and alone.published == 3
 
 
 # -- records ----------------------------------------------------------------------

@@ -5,7 +5,9 @@ in :data:`servicelab.card.CARD_BULLETS`, and the tests hold every quote to
 that list (never to files outside the repo).
 """
 
+import gc
 import io
+import weakref
 
 import matplotlib
 import matplotlib.image
@@ -30,9 +32,10 @@ from servicelab.card import (
     outcome_of,
 )
 from servicelab.catalogue import INTERACTIONS, catalogue_table, classify, reveal
-from servicelab.panels.decision import YOUR_OWN, decision_helper
-from servicelab.plots.flowchart import FADED_EDGE, Flowchart, flowchart
-from servicelab.ui.style import ASYNC, SYNC
+from servicelab.lessons.l01_the_question.panels import YOUR_OWN
+from servicelab.panels import decision_helper
+from servicelab.plots import Flowchart, flowchart
+from servicelab.ui.style import ASYNC, FADED_EDGE, SYNC
 
 matplotlib.use("Agg")
 
@@ -295,6 +298,17 @@ def test_flowchart_highlights_the_path():
     plt.close(ax.figure)
 
 
+def test_a_closed_flowchart_is_forgotten():
+    """The charts are found by axes without keeping a closed figure's axes alive."""
+    ax = flowchart(decide(True))
+    assert Flowchart.on(ax).boxes["sync"] in ax.patches
+    gone = weakref.ref(ax)
+    plt.close(ax.figure)
+    del ax
+    gc.collect()
+    assert gone() is None
+
+
 def test_flowchart_plain_shows_every_box_and_yes_no_words():
     ax = flowchart()
     texts = [t.get_text() for t in ax.texts]
@@ -393,7 +407,7 @@ def test_kept_backgrounds_show_the_same_pixels_as_a_full_draw():
 
 def test_one_table_of_words_serves_the_lesson_quiz_and_the_exercise(capsys):
     """reveal() and exercise 01's checks read one table of words: both accept the same."""
-    from servicelab.exercises import ex01
+    from servicelab.lessons.l01_the_question import exercises as ex01
 
     assert ex01.SYNONYMS is SYNONYMS
     name = "Stock update after an order"  # the flowchart says: queue

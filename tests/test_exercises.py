@@ -4,35 +4,53 @@
   grading mode (where a check that is not correct raises);
 * every exercises notebook runs, every check says *not attempted*, and in
   grading mode every check fails (the learner's copy fails until solved);
-* every question has a wrong answer that fails with a helpful message;
+* every question's wrong example (declared next to it) fails with a helpful message;
 * hints, solutions and the notebooks' text stay in step with the questions.
 
+Everything is driven by the registry, :data:`servicelab.lessons.LESSONS`:
+every lesson with an ``exercises`` part, its notebooks and its questions.
 Notebooks run in-process here (one namespace per notebook, cell by cell, the
 value of a cell's last expression kept, as Jupyter shows it); nbval runs them
 in a real kernel too (``solutions/`` and ``exercises/`` are in testpaths).
 """
 
 import ast
-import importlib
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from servicelab import Retry
-from servicelab.exercises import MODULES, set_grading
-from servicelab.exercises.builder import solution_code
-from servicelab.exercises.core import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome, Question
+from servicelab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome, Question, set_grading
+from servicelab.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
-EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+EXERCISED = [lesson for lesson in LESSONS if lesson.has("exercises")]
+SOLUTIONS = [ROOT / lesson.solution_notebook for lesson in EXERCISED]
+EXERCISES = [ROOT / lesson.exercise_notebook for lesson in EXERCISED]
 CHECK = re.compile(r"^(q\d+)\.check\(\)$")
 
 
+def load_builder():
+    """``tools/build_exercises.py``, the author's tool (not part of the package)."""
+    if "build_exercises" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "build_exercises", ROOT / "tools" / "build_exercises.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["build_exercises"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["build_exercises"]
+
+
+def lesson_for(path: Path):
+    return next(lesson for lesson in EXERCISED if path.stem == lesson.name)
+
+
 def module_for(path: Path):
-    return importlib.import_module(f"servicelab.exercises.{MODULES[path.name[:2]]}")
+    return lesson_for(path).part("exercises")
 
 
 def questions(path: Path) -> dict[str, Question]:
@@ -40,7 +58,9 @@ def questions(path: Path) -> dict[str, Question]:
 
 
 ALL_QUESTIONS = [
-    (f"{MODULES[p.name[:2]]}.{name}", q) for p in SOLUTIONS for name, q in questions(p).items()
+    (f"{module_for(p).QUESTIONS.exercise}.{name}", q)
+    for p in SOLUTIONS
+    for name, q in questions(p).items()
 ]
 
 
@@ -84,9 +104,18 @@ def checks(results, path):
     return found
 
 
-def test_the_notebooks_pair_up():
-    assert [p.name for p in SOLUTIONS] == [p.name for p in EXERCISES]
-    assert [p.name[:2] for p in SOLUTIONS] == ["01", "02", "03"]
+def test_the_notebooks_are_the_registrys():
+    assert EXERCISED, "no lesson in LESSONS has exercises"
+    assert sorted((ROOT / "solutions").glob("*.ipynb")) == sorted(SOLUTIONS)
+    assert sorted((ROOT / "exercises").glob("*.ipynb")) == sorted(EXERCISES)
+
+
+def test_each_set_is_named_after_its_lesson():
+    for lesson in EXERCISED:
+        module = lesson.part("exercises")
+        assert module.QUESTIONS.exercise == f"ex{lesson.number}"
+        assert all(q.exercise == f"ex{lesson.number}" for q in module.QUESTIONS)
+        assert module.progress.__self__ is module.QUESTIONS
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
@@ -119,78 +148,18 @@ def test_an_exercises_notebook_fails_every_check_when_grading(path):
         assert "Not attempted" in str(error)
 
 
-# -- wrong answers: every question fails them, helpfully ----------------------------------------
-
-
-def _always(value):
-    return lambda *args: value
-
-
-def _ex01_q2_one_wrong():
-    from servicelab.exercises import ex01
-
-    labels = {name: ex01.catalogue.classify(name).decision.outcome for name in ex01.ITEMS}
-    labels["Identity check by a partner"] = "queue"
-    return {"my_labels": labels}
-
-
-def _ex02_q3_whole_chain(latency, style):
-    return sum(ms for step, ms in latency.items() if step != "publish")
-
-
-#: for every question: a deliberately wrong answer and words its message must contain
-WRONG = {
-    "ex01.q1": ({"why_callback": "a"}, ["Speed is not what the flowchart asks"]),
-    "ex01.q2": (_ex01_q2_one_wrong, ["5 of 6 right", "the flowchart says **callback**"]),
-    "ex01.q3": (
-        {"recommend": lambda now, q: "queue" if q else ("sync" if now else "callback")},
-        ["`recommend(True, True)` returned 'queue', but it should be 'sync'", "stops at the first"],
-    ),
-    "ex01.q4": ({"saved_ms": 332}, ["outside ±20%", "Inventory 60 + Email 100 + Analytics 30"]),
-    "ex01.q5": ({"tax_advice": "a"}, ["“Skip when”"]),
-    "ex02.q1": (
-        {"sync_wait_ms": 315},
-        ["but Order + Payment + Inventory + 10 × Email is 1,215 ms"],
-    ),
-    "ex02.q2": ({"async_p50_ms": 1200}, ["outside ±25%", "Email works from its queue"]),
-    "ex02.q3": ({"user_wait": _ex02_q3_whole_chain}, ["That is the whole chain"]),
-    "ex02.q4": ({"slow_share": 0.06}, ["you added 6 × 1%", "met at least one slow call"]),
-    "ex02.q5": ({"decline_heard": "a"}, ["Payment is a sync call in both designs"]),
-    "ex03.q1": (
-        {"availability": 0.9801},
-        [
-            "Your chain availability is 0.9801 but a 4-service chain of 0.99 each is 0.9606: "
-            "did you multiply all four?",
-            "The simulation agrees",
-        ],
-    ),
-    "ex03.q2": (
-        {"checkout_success": lambda a, n, style: a**n},
-        ["An async checkout waits for Payment alone"],
-    ),
-    "ex03.q3": ({"failed_share": 0.0}, ["outside ±5.0%", "Inventory is down for 60"]),
-    "ex03.q4": ({"busy_workers": 12050}, ["convert W to seconds"]),
-    "ex03.q5": ({"why_simple_fail": "c"}, ["never touch Inventory"]),
-    "ex03.q6": (
-        {"timeout_ms": 100, "retry": Retry(attempts=5, backoff_ms=0)},
-        ["A retry storm at Payment", "✗ calls to Payment per order"],
-    ),
-}
-
-
-def test_every_question_has_a_wrong_answer_test():
-    assert sorted(WRONG) == sorted(key for key, _ in ALL_QUESTIONS)
+# -- wrong examples: every question fails its own, helpfully ------------------------------------
 
 
 @pytest.mark.parametrize("key, question", ALL_QUESTIONS, ids=[k for k, _ in ALL_QUESTIONS])
-def test_a_wrong_answer_fails_with_a_helpful_message(key, question):
-    answer, words = WRONG[key]
-    values = answer() if callable(answer) else answer
+def test_a_wrong_example_fails_with_a_helpful_message(key, question):
+    example = question.wrong_example
+    assert example is not None, f"{key}: give it a wrong_example next to its other settings"
     question.reset()
-    outcome = question.assess(**values)
+    outcome = question.assess(**example.values(question.variables))
     assert outcome.status == INCORRECT and not outcome.internal_error, str(outcome)
-    for w in words:
-        assert w in outcome.message, f"{key}: {w!r} not in\n{outcome.message}"
+    for words in example.says:
+        assert words in outcome.message, f"{key}: {words!r} not in\n{outcome.message}"
     assert len(outcome.message) > 60  # more than a bare verdict
     assert "<div" in outcome._repr_html_()
 
@@ -207,7 +176,7 @@ def test_hints_and_solutions(key, question):
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 def test_the_solution_shown_is_the_solutions_notebooks_cell(path):
     nb = nbformat.read(path, as_version=4)
-    cells = solution_code(nb, path.name)
+    cells = load_builder().solution_code(nb, path.name)
     assert sorted(cells) == sorted(questions(path))
     for name, q in questions(path).items():
         assert q.solution().code == cells[name]
@@ -237,7 +206,7 @@ def text(cell):
 def test_exercise_notebook_skeleton(path):
     cells = nbformat.read(path, as_version=4).cells
     first = text(cells[0])
-    number = path.name[:2]
+    number = lesson_for(path).number
     assert first.startswith(f"# Exercises · {number} · ")
     assert re.search(r"\*\*Time:\*\* about \d+ minutes", first)
     assert "q1.check()" in first and "q1.hint()" in first and "q1.solution()" in first
@@ -246,7 +215,7 @@ def test_exercise_notebook_skeleton(path):
     assert text(cells[-1]).startswith("## Summary")
     imports = text(cells[1])
     names = [q.name for q in module_for(path).QUESTIONS]
-    assert f"from servicelab.exercises.{MODULES[number]} import" in imports
+    assert f"from {lesson_for(path).package}.exercises import" in imports
     assert all(re.search(rf"\b{n}\b", imports) for n in [*names, "____", "progress"])
     assert "instructor" not in "".join(text(c).lower() for c in cells)  # notes dropped
     for c in cells:
@@ -294,11 +263,13 @@ def readme_section():
 
 
 def test_the_readme_quotes_a_message_the_kit_really_gives():
-    from servicelab.exercises import ex03
-
     quoted = re.search(r"^> (.+)$", readme_section(), re.M).group(1)
-    ex03.q1.reset()
-    assert ex03.q1.assess(0.9801).message.split("\n\n")[0] == quoted
+    said = []
+    for _, q in ALL_QUESTIONS:
+        if q.wrong_example is not None:
+            q.reset()
+            said.append(q.assess(**q.wrong_example.values(q.variables)).message.split("\n\n")[0])
+    assert quoted in said
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)

@@ -1,23 +1,36 @@
-"""The builder: solutions/ → exercises/, one source, byte-for-byte deterministic."""
+"""The builder (tools/build_exercises.py): solutions/ → exercises/, byte-for-byte deterministic."""
 
+import importlib.util
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from servicelab.exercises import builder
-from servicelab.exercises.builder import (
-    BuildError,
-    build,
-    build_notebook,
-    solution_code,
-    solutions_module,
-    strip_solutions,
-)
+from servicelab.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULE = ROOT / "src" / "servicelab" / "exercises" / "_solutions.py"
+TOOL = ROOT / "tools" / "build_exercises.py"
+
+
+def load_builder():
+    """``tools/build_exercises.py``, the author's tool (not part of the package)."""
+    if "build_exercises" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("build_exercises", TOOL)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["build_exercises"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["build_exercises"]
+
+
+builder = load_builder()
+BuildError, build, build_notebook = builder.BuildError, builder.build, builder.build_notebook
+solution_code, solutions_module = builder.solution_code, builder.solutions_module
+strip_solutions = builder.strip_solutions
+MODULE = ROOT / builder.MODULE
+EXERCISED = [lesson for lesson in LESSONS if lesson.has("exercises")]
 ANSWER = {"grade": False, "grade_id": "q1", "locked": False, "schema_version": 3, "solution": True}
 
 
@@ -156,7 +169,7 @@ def test_the_solutions_module_round_trips_any_code():
     }
     namespace = {}
     exec(solutions_module(codes), namespace)
-    assert namespace["SOLUTIONS"] == codes
+    assert namespace["SOLUTIONS"] == codes and namespace["__all__"] == ["SOLUTIONS"]
     with pytest.raises(BuildError, match="triple quotes"):
         solutions_module({"ex01.q1": "a = '''x'''\nb = \"\"\"y\"\"\"\n"})
 
@@ -187,7 +200,7 @@ def test_build_writes_only_what_changed_and_check_reports_it(tmp_path):
     assert build(solutions, exercises, module, check=True) == []
     orphan = exercises / "99_orphan.ipynb"
     orphan.write_text("{}", encoding="utf-8")
-    stale = next(exercises.glob("01_*.ipynb"))
+    stale = exercises / Path(EXERCISED[0].exercise_notebook).name
     stale.write_text("{}", encoding="utf-8")
     assert set(build(solutions, exercises, module, check=True)) == {orphan, stale}
     build(solutions, exercises, module)
@@ -199,13 +212,25 @@ def test_the_command_line(tmp_path, capsys):
     assert builder.main(["--root", str(tmp_path), "--check"]) == 1
     assert "stale" in capsys.readouterr().err
     assert builder.main(["--root", str(tmp_path)]) == 0
-    assert "wrote exercises/01_the_question.ipynb" in capsys.readouterr().out
+    assert f"wrote {EXERCISED[0].exercise_notebook}" in capsys.readouterr().out
     assert builder.main(["--root", str(tmp_path), "--check"]) == 0
-    (tmp_path / "solutions" / "bad name.ipynb").write_text(
-        (tmp_path / "solutions" / "01_the_question.ipynb").read_text("utf-8"), "utf-8"
-    )
+    first = tmp_path / EXERCISED[0].solution_notebook
+    stray = tmp_path / "solutions" / "bad name.ipynb"
+    stray.write_text(first.read_text("utf-8"), "utf-8")
     assert builder.main(["--root", str(tmp_path)]) == 2
-    assert "NN_name.ipynb" in capsys.readouterr().err
+    assert "bad name.ipynb: no lesson with exercises" in capsys.readouterr().err
+    stray.unlink()
+    first.unlink()
+    assert builder.main(["--root", str(tmp_path)]) == 2
+    assert f"{EXERCISED[0].solution_notebook} is missing" in capsys.readouterr().err
+
+
+def test_it_runs_as_a_script_from_anywhere(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(TOOL), "--check"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
 
 
 def test_the_repository_is_up_to_date_by_the_command_line():
@@ -216,9 +241,7 @@ def test_the_nbgrader_export_keeps_answers_and_metadata_and_drops_notes(tmp_path
     assert builder.main(["--root", str(ROOT), "--nbgrader", str(tmp_path / "course")]) == 0
     written = sorted((tmp_path / "course" / "source").glob("ex*/*.ipynb"))
     assert [p.relative_to(tmp_path / "course" / "source").as_posix() for p in written] == [
-        "ex01/01_the_question.ipynb",
-        "ex02/02_temporal_coupling.ipynb",
-        "ex03/03_cascading_failures.ipynb",
+        f"ex{lesson.number}/{lesson.name}.ipynb" for lesson in EXERCISED
     ]
     for path in written:
         source = nbformat.read(ROOT / "solutions" / path.name, as_version=4)

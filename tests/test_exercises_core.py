@@ -13,25 +13,26 @@ from servicelab.exercises.core import (
     CORRECT,
     INCORRECT,
     NOT_ATTEMPTED,
-    Outcome,
-    Question,
     ____,
     is_placeholder,
-    progress,
     set_grading,
-    to_html,
 )
 from servicelab.exercises.feedback import describe_error, num, read_number, show
-from servicelab.exercises.questions import (
+from servicelab.exercises.kinds import (
     Case,
     ChoiceQuestion,
+    ClassifyQuestion,
     FunctionQuestion,
     Mistake,
     PredictQuestion,
     ValueQuestion,
     number_judge,
 )
+from servicelab.exercises.question import Question, QuestionSet, WrongExample, progress
+from servicelab.exercises.render import Outcome, to_html
 from servicelab.exercises.timeouts import TimeLimitExceeded, call_with_time_limit
+from servicelab.lessons.l02_temporal_coupling import exercises as ex02
+from servicelab.lessons.l03_cascading_failures import exercises as ex03
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +44,6 @@ def no_grading():
 
 def value_question(**kw):
     options = dict(
-        exercise="test",
         variable="answer",
         title="a number",
         expected=lambda: 0.99**4,
@@ -112,9 +112,9 @@ def test_assess_takes_one_answer_or_every_variable_by_name():
     q = value_question()
     assert q.assess(0.9606).correct
     assert q.assess(answer=0.9606).correct
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"^args = \(1, 2\) is not allowed: args must be one"):
         q.assess(1, 2)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"^values = \['other'\] is not allowed: values must be"):
         q.assess(other=1)
 
 
@@ -180,8 +180,6 @@ def test_hints_come_in_levels_then_point_to_the_solution():
 
 
 def test_solution_shows_code_and_explanation(monkeypatch):
-    from servicelab.exercises import ex02
-
     view = ex02.q4.solution()
     assert "slow_share = 1 - 0.99**6" in view.code and view.explanation
     assert "slow_share" in str(view) and "<pre" in view._repr_html_()
@@ -214,7 +212,7 @@ def test_a_broken_checker_blames_itself_not_the_learner():
         def _assess(self, values):
             raise RuntimeError("oops")
 
-    q = Broken("q9", exercise="t", variables=("x",), title="t", hints=["h"])
+    q = Broken("q9", variables=("x",), title="t", hints=["h"])
     outcome = q.assess(1)
     assert outcome.internal_error and outcome.status == INCORRECT
     assert "not in your answer" in outcome.message
@@ -230,9 +228,35 @@ def test_progress_lists_every_question():
     assert "<table>" in partial._repr_html_()
 
 
+def test_a_question_set_names_its_questions_and_reads_the_callers_answers():
+    q1, q2 = value_question(), value_question()
+    q2.name = "q2"
+    questions = QuestionSet("servicelab.lessons.l07_example.exercises", q1, q2)
+    assert questions.exercise == q1.exercise == "ex07" and list(questions) == [q1, q2]
+    assert repr(q1).startswith("<ValueQuestion ex07.q1")
+    assert questions.progress().count(NOT_ATTEMPTED) == 2  # this module's globals: no `answer`
+    assert questions.progress({"answer": 0.9606}).count(CORRECT) == 2
+    with pytest.raises(ValueError, match="named once each"):
+        QuestionSet("m", q1, q1)
+    with pytest.raises(ValueError, match="one Question or more"):
+        QuestionSet("m")
+
+
+def test_a_wrong_example_gives_the_values_to_assess():
+    one = WrongExample(0.98, says="multiply")
+    assert one.says == ("multiply",) and one.values(("answer",)) == {"answer": 0.98}
+    made = WrongExample(make=lambda: {"a": 1, "b": 2}, says=["x", "y"])
+    assert made.values(("a", "b")) == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match="a dict of a, b"):
+        WrongExample({"a": 1}, says="x").values(("a", "b"))
+    with pytest.raises(ValueError, match="says"):
+        WrongExample(1)
+    with pytest.raises(ValueError, match="wrong_example"):
+        value_question(wrong_example=(1, "x"))
+
+
 def test_multi_variable_questions_say_which_blank_is_left():
     from servicelab import Retry
-    from servicelab.exercises import ex03
 
     half = ex03.q6.assess(timeout_ms=400, retry=____)
     assert half.status == NOT_ATTEMPTED and "`retry` still holds" in half.message
@@ -247,7 +271,6 @@ def test_multi_variable_questions_say_which_blank_is_left():
 def test_choice_question_accepts_letters_in_several_spellings():
     q = ChoiceQuestion(
         "q1",
-        exercise="t",
         variable="pick",
         title="t",
         options={"a": "Apples.", "b": "Bananas"},
@@ -274,7 +297,6 @@ def test_predict_question_hides_the_run_until_a_prediction_is_made():
 
     q = PredictQuestion(
         "q1",
-        exercise="t",
         variable="guess",
         title="t",
         actual=actual,
@@ -299,12 +321,12 @@ def test_predict_question_hides_the_run_until_a_prediction_is_made():
 def function_question(time_limit=2.0):
     return FunctionQuestion(
         "q3",
-        exercise="t",
         variable="double",
         title="t",
         signature="double(x)",
         cases=lambda: [Case((1,), 2), Case((2,), 4, note="From a run.", source="simulation run")],
         judge=number_judge(),
+        mistakes=lambda case: [Mistake(case.args[0] ** 2, "That is the square.")],
         time_limit=time_limit,
         hints=["h"],
     )
@@ -320,6 +342,39 @@ def test_function_question_reports_wrong_results_with_the_call_and_the_note():
     assert outcome.status == INCORRECT
     assert "`double(2)` returned 5, but it should be 4." in outcome.message
     assert "From a run." in outcome.message and "1 of 2 cases passed" in outcome.message
+
+
+def test_function_question_recognises_known_wrong_results():
+    squared = function_question().assess(lambda x: x**2)
+    assert "`double(1)` returned 1, but it should be 2." in squared.message
+    assert "That is the square." in squared.message
+    assert "That is the square." not in function_question().assess(lambda x: x + 5).message
+
+
+def test_mistakes_match_numbers_within_a_tolerance_and_labels_exactly():
+    assert Mistake(0.9801, "x").matches(0.98011, rel=0.002)
+    assert not Mistake(0.9801, "x").matches(0.98011, rel=1e-9)
+    assert Mistake(0.96, "x", rel=1e-6).matches("0.96", rel=0.1) is False  # text is no number
+    assert Mistake("queue", "x").matches("queue", rel=0) and not Mistake("queue", "x").matches(
+        1, rel=0
+    )
+
+
+def test_a_classification_names_its_own_authority_and_advice():
+    q = ClassifyQuestion(
+        "q2",
+        variable="labels",
+        title="t",
+        expected=lambda: {"A": ("sync", "A waits."), "B": ("queue", "B does not.")},
+        synonyms={"sync": "sync", "queue": "queue"},
+        verdict="the card says",
+        advice="Think again.",
+        hints=["h"],
+    )
+    wrong = q.assess({"A": "queue", "B": "queue"})
+    assert "**A**: you said queue, the card says **sync**. A waits." in wrong.message
+    assert wrong.message.endswith("Think again.") and "1 of 2 right" in wrong.message
+    assert "like `{'A': 'sync', …}`" in q.assess(3).message
 
 
 def test_function_question_placeholder_and_missing_return():

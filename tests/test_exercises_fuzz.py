@@ -4,6 +4,8 @@ Answers of every kind — None, bools, huge and odd numbers, nan, text, bytes,
 lists, dicts, arrays, objects whose repr or float raises, and functions that
 return any of these or raise — must give an outcome with a valid status and a
 message, never an exception and never the checker's own "internal error".
+Every question of every lesson in :data:`servicelab.lessons.LESSONS` is
+fuzzed, by its kind.
 """
 
 import math
@@ -14,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicelab import Retry
-from servicelab.exercises import ex01, ex02, ex03, set_grading
-from servicelab.exercises.core import STATUSES, ____
+from servicelab.exercises import STATUSES, ____, set_grading
+from servicelab.lessons import LESSONS
 
 SETTINGS = settings(
     max_examples=60,
@@ -114,50 +116,59 @@ def not_grading():
     set_grading(None)
 
 
-SINGLE = [
-    q
-    for m in (ex01, ex02, ex03)
-    for q in m.QUESTIONS
-    if len(q.variables) == 1 and q.kind != "function"
+QUESTIONS = [
+    q for lesson in LESSONS if lesson.has("exercises") for q in lesson.part("exercises").QUESTIONS
 ]
-FUNCTIONS = [q for m in (ex01, ex02, ex03) for q in m.QUESTIONS if q.kind == "function"]
+SINGLE = [q for q in QUESTIONS if len(q.variables) == 1 and q.kind != "function"]
+FUNCTIONS = [q for q in QUESTIONS if q.kind == "function"]
+CLASSIFY = [q for q in QUESTIONS if q.kind == "classify"]
+SCENARIOS = [q for q in QUESTIONS if q.kind == "scenario"]
 
 
-@pytest.mark.parametrize("question", SINGLE, ids=lambda q: f"{q.exercise}.{q.name}")
+def name(q):
+    return f"{q.exercise}.{q.name}"
+
+
+def test_every_kind_is_fuzzed():
+    assert SINGLE and FUNCTIONS and CLASSIFY and SCENARIOS
+    assert all(q in SINGLE + FUNCTIONS + SCENARIOS for q in QUESTIONS)
+
+
+@pytest.mark.parametrize("question", SINGLE, ids=name)
 @SETTINGS
 @given(answer=answers)
 def test_any_answer_gets_an_outcome(question, answer):
     valid(question.assess(answer))
 
 
-@pytest.mark.parametrize("question", FUNCTIONS, ids=lambda q: f"{q.exercise}.{q.name}")
+@pytest.mark.parametrize("question", FUNCTIONS, ids=name)
 @SETTINGS
 @given(fn=functions)
 def test_any_function_gets_an_outcome(question, fn):
     valid(question.assess(fn))
 
 
+@pytest.mark.parametrize("question", CLASSIFY, ids=name)
 @SETTINGS
-@given(values=st.lists(st.one_of(st.sampled_from(["sync", "queue", "callback", "async"]), answers)))
-def test_a_classification_with_any_labels_gets_an_outcome(values):
-    names = list(ex01.ITEMS)
-    labels = dict(zip(names, values, strict=False))
-    labels.update({n: "sync" for n in names[len(values) :]})
-    valid(ex01.q2.assess(labels))
+@given(data=st.data())
+def test_a_classification_with_any_labels_gets_an_outcome(question, data):
+    items = list(question.expected())
+    words = sorted(set(question.synonyms) | set(question.half))
+    values = data.draw(st.lists(st.one_of(st.sampled_from(words), answers)))
+    labels = dict(zip(items, values, strict=False))
+    labels.update({n: words[0] for n in items[len(values) :]})
+    valid(question.assess(labels))
 
 
+@pytest.mark.parametrize("question", CLASSIFY, ids=name)
 @SETTINGS
-@given(
-    labels=st.dictionaries(
-        st.one_of(
-            st.text(max_size=12), st.integers(), st.builds(BadRepr), st.sampled_from(ex01.ITEMS)
-        ),
-        answers,
-        max_size=8,
+@given(data=st.data())
+def test_a_classification_with_any_keys_gets_an_outcome(question, data):
+    items = list(question.expected())
+    keys = st.one_of(
+        st.text(max_size=12), st.integers(), st.builds(BadRepr), st.sampled_from(items)
     )
-)
-def test_a_classification_with_any_keys_gets_an_outcome(labels):
-    valid(ex01.q2.assess(labels))
+    valid(question.assess(data.draw(st.dictionaries(keys, answers, max_size=8))))
 
 
 retries = st.builds(
@@ -172,19 +183,32 @@ timeouts = st.one_of(
 )
 
 
+#: settings of the kinds a scenario takes, by variable name (anything else: any answer)
+SETTING = {"timeout_ms": timeouts, "retry": st.one_of(retries, answers)}
+#: extreme settings, by variable name
+EXTREMES = {
+    "timeout_ms": [1e-3, 3.6e6, math.inf, True],
+    "retry": [
+        Retry(attempts=20, backoff_ms=0),
+        Retry(attempts=20, backoff_ms=3.6e6, multiplier=10),
+        Retry(),
+        Retry(),
+    ],
+}
+
+
+@pytest.mark.parametrize("question", SCENARIOS, ids=name)
 @settings(max_examples=25, deadline=None, database=None)
-@given(timeout_ms=timeouts, retry=st.one_of(retries, answers))
-def test_any_settings_for_the_scenario_get_an_outcome(timeout_ms, retry):
-    valid(ex03.q6.assess(timeout_ms=timeout_ms, retry=retry))
+@given(data=st.data())
+def test_any_settings_for_a_scenario_get_an_outcome(question, data):
+    values = {v: data.draw(SETTING.get(v, answers), label=v) for v in question.variables}
+    valid(question.assess(**values))
 
 
-def test_the_extremes_of_the_scenario_settings():
-    for timeout_ms, retry in [
-        (1e-3, Retry(attempts=20, backoff_ms=0)),
-        (3.6e6, Retry(attempts=20, backoff_ms=3.6e6, multiplier=10)),
-        (math.inf, Retry()),
-        (True, Retry()),
-    ]:
-        outcome = ex03.q6.assess(timeout_ms=timeout_ms, retry=retry)
+@pytest.mark.parametrize("question", SCENARIOS, ids=name)
+def test_the_extremes_of_a_scenarios_settings(question):
+    assert set(question.variables) <= set(EXTREMES), "give its variables extremes here"
+    for k in range(len(EXTREMES["retry"])):
+        outcome = question.assess(**{v: EXTREMES[v][k] for v in question.variables})
         valid(outcome)
         assert outcome.status != "correct"

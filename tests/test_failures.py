@@ -16,9 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from servicelab import Faults, Retry, run_both, run_checkout
-from servicelab.panels import failures as panels
-from servicelab.plots import failures as figs
+from servicelab import Faults, Retry, panels, plots, run_both, run_checkout
+from servicelab.lessons.l03_cascading_failures import analysis
 from servicelab.scenarios.pool_exhaustion import PoolConfig, run_pool_both, run_pool_exhaustion
 from servicelab.scenarios.retry_storm import (
     POLICIES,
@@ -122,7 +121,7 @@ def test_pool_bad_style_seed_and_config():
     with pytest.raises(ValueError, match="not allowed together with config"):
         run_pool_exhaustion(config=PoolConfig(), workers=3)
     with pytest.raises(ValueError, match="kind = 'other'"):
-        pool()[0].success_rate("other")
+        pool()[0].success_rate(kind="other")
 
 
 # == retry storm: units ====================================================================
@@ -159,7 +158,7 @@ def test_storm_healthy_service_retries_only_the_transient_errors():
     r = run_retry_storm("sync", seed=SEED, policy="naive", slowdown=1.0)
     # 5 % of tries fail at random, and are retried: 1 + 0.05 + 0.05² + … ≈ 1.053 tries
     assert r.amplification == pytest.approx(1 / (1 - 0.05), abs=0.03)
-    assert r.success_rate > 0.99
+    assert r.success_rate() > 0.99
 
 
 def test_storm_capacity_and_utilization():
@@ -262,13 +261,13 @@ def test_storm_conservation_every_request_and_attempt_is_accounted_for(
 
 def test_chain_success_of_a_long_chain_equals_shorter_runs():
     """One sync run gives every prefix's success exactly (common random numbers)."""
-    faults = {s: Faults.flaky(0.1) for s in figs.CHAIN}
+    faults = {s: Faults.flaky(0.1) for s in analysis.CHAIN}
     common = dict(seed=SEED, n_orders=400, arrival_rate=20, decline_rate=0.0, faults=faults)
     full = run_checkout("sync", downstream=("inventory", "email", "analytics"), **common)
-    prefix = figs.chain_success(full)
+    prefix = analysis.chain_success(full)
     for k in range(1, 5):
-        short = run_checkout("sync", downstream=figs.CHAIN[1:k], **common)
-        assert short.success_rate == pytest.approx(prefix[k - 1], abs=1e-12), k
+        short = run_checkout("sync", downstream=analysis.CHAIN[1:k], **common)
+        assert short.success_rate() == pytest.approx(prefix[k - 1], abs=1e-12), k
 
 
 def test_figures_draw_without_error():
@@ -280,14 +279,14 @@ def test_figures_draw_without_error():
     sync, asyn = run_both(
         seed=SEED, n_orders=300, faults={"inventory": Faults.outage(20_000, 10_000)}
     )
-    figs.outage_figure(sync, asyn, (20_000, 30_000))
-    figs.pool_figure(pool())
-    figs.storm_figure(storms())
-    figs.amplification_bars(list(storms().values()))
-    figs.p99_over_time(list(storms().values()))
-    flaky = {s: Faults.flaky(0.05) for s in figs.CHAIN}
+    plots.outage_figure(sync, asyn, (20_000, 30_000))
+    plots.pool_figure(pool())
+    plots.storm_figure(storms())
+    plots.amplification_bars(list(storms().values()))
+    plots.p99_over_time(list(storms().values()))
+    flaky = {s: Faults.flaky(0.05) for s in analysis.CHAIN}
     s, a = run_both(seed=SEED, n_orders=200, decline_rate=0, faults=flaky, downstream=("email",))
-    figs.availability_chain(s, a, 0.95)
+    plots.availability_chain(s, a, 0.95)
     plt.close("all")
 
 

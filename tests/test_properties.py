@@ -4,6 +4,10 @@
   failed, in flight) and every message in exactly one (acknowledged,
   dead-lettered, waiting, in process, awaiting redelivery);
 * determinism — the same seed gives identical results;
+* healthy is healthy — a service without faults runs the same whether its
+  schedule is the shared ``HEALTHY`` (no faults given), an equal ``Faults()``
+  or faults that never bite within the run: the fast path of a healthy
+  service does the very same work and bookkeeping as the general one;
 * monotonicity — a slower downstream service never lowers any order's sync
   latency. (Shown where it is a theorem: downstream services have a worker
   for every order, so only the Order service's FIFO pool queues; its waits
@@ -12,11 +16,15 @@
   order may get luckier, so the per-order claim is not true there.)
 """
 
+import dataclasses
+import math
+
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from servicelab import Faults, Retry, run_checkout
+from servicelab.scenarios import run_pool_exhaustion, run_retry_storm
 from servicelab.scenarios.checkout import OUTCOMES
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -126,3 +134,132 @@ def test_monotonicity_a_slower_downstream_never_lowers_sync_latency(
     assert np.all(fast.outcome[done] == "completed")
     assert np.all(slow.response_ms[done] >= fast.response_ms[done] - 1e-9)
     assert slow.count("completed") <= fast.count("completed")
+
+
+# -- healthy is healthy ------------------------------------------------------------
+
+
+def assert_same_records(a, b):
+    """Two results hold identical records: every field but their configs."""
+    assert type(a) is type(b)
+    for f in dataclasses.fields(a):
+        if f.name != "config":
+            _assert_same(getattr(a, f.name), getattr(b, f.name), f.name)
+
+
+def _assert_same(x, y, where):
+    if isinstance(x, np.ndarray):
+        np.testing.assert_array_equal(x, y, err_msg=where)  # nan equals nan here
+    elif isinstance(x, dict):
+        assert x.keys() == y.keys(), where
+        for k in x:
+            _assert_same(x[k], y[k], f"{where}[{k!r}]")
+    elif dataclasses.is_dataclass(x):
+        for f in dataclasses.fields(x):
+            _assert_same(getattr(x, f.name), getattr(y, f.name), f"{where}.{f.name}")
+    elif isinstance(x, (list, tuple)):
+        assert len(x) == len(y), f"{where}: {len(x)} != {len(y)} entries"
+        for k, (p, q) in enumerate(zip(x, y, strict=True)):
+            _assert_same(p, q, f"{where}[{k}]")
+    elif isinstance(x, float) and math.isnan(x):
+        assert isinstance(y, float) and math.isnan(y), f"{where}: nan != {y!r}"
+    else:
+        assert x == y, f"{where}: {x!r} != {y!r}"
+
+
+def idle_faults(kind: str, after_ms: float) -> Faults:
+    """A schedule that does nothing to a run ending by ``after_ms``, but isn't ``HEALTHY``."""
+    if kind == "Faults()":
+        return Faults()
+    return Faults.slow(7.0, after_ms + 1.0)  # slow, but only after the run
+
+
+@SETTINGS
+@given(
+    style=st.sampled_from(["sync", "async"]),
+    seed=st.integers(0, 2**32),
+    config=st.fixed_dictionaries(
+        dict(
+            n_orders=st.integers(1, 150),
+            arrival_rate=st.floats(1, 300),
+            workers=st.fixed_dictionaries(
+                {s: st.integers(1, 4) for s in ("order", "payment", "inventory", "email")}
+            ),
+            downstream=st.sampled_from([(), ("inventory",), ("inventory", "email")]),
+            decline_rate=st.floats(0, 1),
+            timeout_ms=st.one_of(st.none(), st.none(), st.floats(5, 500)),
+            retry=st.builds(
+                Retry,
+                attempts=st.sampled_from([1, 1, 2, 3]),
+                backoff_ms=st.floats(0, 300),
+                jitter=st.floats(0, 1),
+            ),
+            queue_capacity=st.one_of(st.none(), st.integers(1, 5)),
+            horizon_ms=st.floats(1, 3000),
+            trace_orders=st.integers(0, 20),
+        )
+    ),
+    kind=st.sampled_from(["Faults()", "slow after the run"]),
+)
+@example(  # callers still waiting for Payment at the horizon
+    style="sync",
+    seed=1,
+    config=dict(n_orders=400, arrival_rate=200, horizon_ms=1500, workers={"payment": 2}),
+    kind="Faults()",
+)
+def test_a_checkout_without_faults_is_the_same_whatever_its_healthy_schedule(
+    style, seed, config, kind
+):
+    services = ("order", "payment", *config.get("downstream", ("inventory", "email")))
+    idle = {s: idle_faults(kind, config["horizon_ms"]) for s in services}
+    healthy = run_checkout(style, seed=seed, **config)
+    same = run_checkout(style, seed=seed, faults=idle, **config)
+    assert_same_records(healthy, same)  # calls, series, outcomes, times, queues, spans, events
+
+
+@SETTINGS
+@given(
+    style=st.sampled_from(["sync", "async"]),
+    seed=st.integers(0, 2**32),
+    config=st.fixed_dictionaries(
+        dict(
+            workers=st.integers(1, 5),
+            checkout_rate=st.floats(1, 100),
+            simple_rate=st.floats(0, 100),
+            duration_ms=st.floats(100, 3000),
+            patience_ms=st.floats(0, 1000),
+            timeout_ms=st.one_of(st.none(), st.floats(5, 500)),
+            inventory_workers=st.integers(1, 5),
+            drain_ms=st.floats(0, 2000),
+        )
+    ),
+)
+def test_a_pool_run_is_the_same_with_a_slowdown_that_never_bites(style, seed, config):
+    healthy = run_pool_exhaustion(style, seed=seed, slowdown=1.0, **config)
+    end = config["duration_ms"] + config["drain_ms"]
+    late = run_pool_exhaustion(style, seed=seed, slowdown=7.0, slow_start_ms=end + 1, **config)
+    assert_same_records(healthy, late)
+
+
+@SETTINGS
+@given(
+    style=st.sampled_from(["sync", "async"]),
+    seed=st.integers(0, 2**32),
+    policy=st.sampled_from(["none", "naive", "backoff", "budget"]),
+    config=st.fixed_dictionaries(
+        dict(
+            arrival_rate=st.floats(1, 60),
+            workers=st.integers(1, 4),
+            duration_ms=st.floats(100, 4000),
+            timeout_ms=st.floats(5, 1000),
+            redelivery_ms=st.floats(0, 1000),
+            drain_ms=st.floats(0, 2000),
+        )
+    ),
+)
+def test_a_retry_storm_is_the_same_with_a_slowdown_that_never_bites(style, seed, policy, config):
+    common = dict(seed=seed, policy=policy, error_rate=0.0, **config)
+    healthy = run_retry_storm(style, slowdown=1.0, **common)
+    end = config["duration_ms"] + config["drain_ms"]
+    late = run_retry_storm(style, slowdown=7.0, slow_start_ms=end + 1, **common)
+    assert_same_records(healthy, late)

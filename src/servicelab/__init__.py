@@ -2,14 +2,36 @@
 
 Layers, bottom to top (nothing imports a layer above it):
 
-1. :mod:`~servicelab.world` — the clock (ms), named random streams, limits
-2. :mod:`~servicelab.latency`, :mod:`~servicelab.faults` — how long, what breaks
-3. :mod:`~servicelab.service` — a service with a pool of workers
-4. :mod:`~servicelab.sync`, :mod:`~servicelab.messaging` — the two ways to talk
-5. :mod:`~servicelab.records` — percentiles, time series, accountings
-6. :mod:`~servicelab.theory` — closed forms to check simulations against
-7. :mod:`~servicelab.scenarios` — stories: the card's checkout, …
+* core —
+  :mod:`~servicelab._check` (argument checks that speak to the learner),
+  :mod:`~servicelab.world` (the clock in ms, named random streams, limits),
+  :mod:`~servicelab.latency` and :mod:`~servicelab.faults` (how long, what breaks),
+  :mod:`~servicelab.records` (percentiles, time series, accountings; it needs
+  only the world),
+  :mod:`~servicelab.service` (a service with a pool of workers),
+  :mod:`~servicelab.sync` and :mod:`~servicelab.messaging` (the two ways to talk),
+  :mod:`~servicelab.theory` (closed forms to check simulations against);
+* domain — :mod:`~servicelab.card` (the card's rule and flowchart, as data) and
+  :mod:`~servicelab.catalogue` (real interactions classified by it);
+* :mod:`~servicelab.scenarios` — stories: the card's checkout, a chain, the
+  failure stories of lesson 03;
+* :mod:`~servicelab.ui` — the shared look: colours, axes, the panel and its
+  live parts, the checkout's figures, text reports;
+* :mod:`~servicelab.exercises` — the self-checking exercise engine;
+* :mod:`~servicelab.lessons` — one slice per lesson (its figures, panels,
+  analysis and exercises) and the registry ``LESSONS``;
+* facades :mod:`~servicelab.plots` and :mod:`~servicelab.panels` — every
+  figure and panel by name, gathered from the slices.
+
+The names below are importable from here; the building blocks load at once,
+the rest on first use (so ``import servicelab`` loads neither matplotlib nor
+ipywidgets). A lesson imports everything it needs in one line, e.g.
+``from servicelab import Faults, panels, plots, run_both``.
 """
+
+from __future__ import annotations
+
+import importlib
 
 from .faults import Faults, Outage, Slowdown
 from .latency import Exponential, Fixed, LogNormal
@@ -21,6 +43,27 @@ from .sync import Retry, call
 from .world import World
 
 __version__ = "0.1.0"
+
+#: name → (module relative to servicelab, attribute or None for the module), loaded on first use
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "card": ("card", None),
+    "catalogue": ("catalogue", None),
+    "theory": ("theory", None),
+    "scenarios": ("scenarios", None),
+    "lessons": ("lessons", None),
+    "plots": ("plots", None),
+    "panels": ("panels", None),
+    "compare": ("ui.report", "compare"),
+    "run_chain": ("scenarios.chain", "run_chain"),
+    "PoolConfig": ("scenarios.pool_exhaustion", "PoolConfig"),
+    "run_pool_exhaustion": ("scenarios.pool_exhaustion", "run_pool_exhaustion"),
+    "run_pool_both": ("scenarios.pool_exhaustion", "run_pool_both"),
+    "POLICIES": ("scenarios.retry_storm", "POLICIES"),
+    "StormConfig": ("scenarios.retry_storm", "StormConfig"),
+    "run_retry_storm": ("scenarios.retry_storm", "run_retry_storm"),
+    "run_policies": ("scenarios.retry_storm", "run_policies"),
+    "outage_report": ("lessons.l03_cascading_failures.analysis", "outage_report"),
+}
 
 __all__ = [
     "World",
@@ -42,4 +85,21 @@ __all__ = [
     "CheckoutResult",
     "run_checkout",
     "run_both",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str):
+    """Load a name of :data:`_LAZY` on first use (PEP 562), then keep it."""
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = loaded if attribute is None else getattr(loaded, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -4,7 +4,11 @@ Every public function of the kit validates what it is given and, when a value
 is not allowed, raises ``ValueError`` with one sentence that names the
 parameter, the value it got and the range it accepts, e.g.::
 
-    ValueError: workers = 0 is not allowed: workers must be a whole number ≥ 1.
+    KitValueError: workers = 0 is not allowed: workers must be a whole number ≥ 1.
+
+:class:`KitValueError` is a ``ValueError``, so callers catch it as one; its own
+class lets a panel tell a sentence meant for the learner (show it) from a
+``ValueError`` raised by a bug in the kit (let it raise).
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["number", "integer", "probability", "choice", "boolean", "fail"]
+__all__ = ["KitValueError", "number", "integer", "probability", "choice", "boolean", "fail"]
 
 
-def fail(name: str, value: object, allowed: str) -> ValueError:
+class KitValueError(ValueError):
+    """A value the kit does not allow, explained in one sentence for the learner."""
+
+
+def fail(name: str, value: object, allowed: str) -> KitValueError:
     """The kit's error for a bad value (raise it): names the parameter, value and range."""
-    return ValueError(f"{name} = {value!r} is not allowed: {name} must be {allowed}.")
+    return KitValueError(f"{name} = {value!r} is not allowed: {name} must be {allowed}.")
 
 
 _fail = fail

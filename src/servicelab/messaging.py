@@ -28,7 +28,6 @@ import math
 import simpy
 
 from . import _check
-from .faults import HEALTHY
 from .latency import Latency, as_latency
 from .records import Accounting
 from .service import OK, Service
@@ -39,6 +38,8 @@ __all__ = ["Message", "Queue", "Topic"]
 #: A queue holds at most this many messages when bounded.
 MAX_CAPACITY = 10_000_000
 
+_NAN = float("nan")
+
 
 class Message:
     """One message: the key of the request it is about, and its delivery tries."""
@@ -48,9 +49,10 @@ class Message:
     def __init__(self, key: int, published_ms: float):
         self.key = key
         self.attempts = 0
+        #: when it entered its queue
         self.published_ms = published_ms
         #: when a consumer last started working on it
-        self.started_ms = float("nan")
+        self.started_ms = _NAN
 
     def __repr__(self):
         return f"Message(key={self.key}, attempts={self.attempts})"
@@ -97,10 +99,13 @@ class Queue:
         else:
             self.capacity = _check.integer("capacity", capacity, low=1, high=MAX_CAPACITY)
         self.on_full = _check.choice("on_full", on_full, ("block", "reject"))
+        self._rejects = self.on_full == "reject"
+        self._unbounded = math.isinf(self.capacity)
         self.max_attempts = _check.integer("max_attempts", max_attempts, low=1, high=100)
         self.redelivery_ms = _check.number("redelivery_ms", redelivery_ms, low=0.0, high=3.6e6)
         self.publish_latency = as_latency(publish_latency, "publish_latency")
         self.store = simpy.Store(world.env, capacity=self.capacity)
+        self._env = world.env
         self.consumers: list[Service] = []
         self.published = 0
         self.rejected = 0
@@ -144,17 +149,46 @@ class Queue:
         rejects. ``pay_latency=False`` skips the broker hand-off cost (a
         :class:`Topic` pays it once for all its queues).
         """
-        env = self.world.env
         if pay_latency:
             delay = self._publish_ms[key]
             if delay:
-                yield env.timeout(delay)
-        if self.on_full == "reject" and len(self.store.items) >= self.capacity:
+                yield self.world.env.timeout(delay)
+        entered = self._offer(key)
+        if entered is True or entered is False:
+            return entered
+        yield entered
+        return True
+
+    def _offer(self, key: int):
+        """Offer a message about ``key`` now: the one way a message enters (not a generator).
+
+        A message is stamped (``published_ms``) and counted as published when
+        it enters. Returns True if it is in and there is nothing to wait for
+        (an unbounded queue), False if the queue is full and rejects it, or
+        (a bounded queue) its put event, for the publisher to ``yield``: the
+        message is in already, and the wait lets an idle consumer take it
+        before the next offer, or the queue is full and blocks, and the
+        message enters when there is room.
+        """
+        if self._unbounded:  # always room: in now, without waiting on the put
+            self.store.put(Message(key, self._env.now))
+            self.published += 1
+            return True
+        store = self.store
+        if self._rejects and len(store.items) >= self.capacity:
             self.rejected += 1
             return False
-        yield self.store.put(Message(key, env.now))
+        put = store.put(Message(key, self._env.now))
+        if put.triggered:
+            self.published += 1
+        else:
+            put.callbacks.append(self._entered)
+        return put
+
+    def _entered(self, put) -> None:
+        """A blocked message has entered (a callback of its put event, at that time)."""
+        put.item.published_ms = self._env.now
         self.published += 1
-        return True
 
     # -- consuming ---------------------------------------------------------------
     def consume(self, service: Service, on_ack=None) -> None:
@@ -173,23 +207,25 @@ class Queue:
         get = self.store.get
         faults = service.faults
         watch_outages = bool(faults.outages)
+        healthy = service.healthy
+        healthy_work = service.healthy_work
+        start_consuming, stop_consuming = service.start_consuming, service.stop_consuming
         while True:
             if watch_outages and faults.is_down(env.now):
                 yield self._until_up(service)
             message = yield get()
             self.in_process += 1
-            service._consuming += 1
+            start_consuming()
             if watch_outages and faults.is_down(env.now):
                 # the outage began while this consumer waited: hold the message, unacked
                 yield self._until_up(service)
             message.started_ms = env.now
-            if service.faults is HEALTHY:  # Service.serve for a healthy service, inlined
-                service.received += 1
-                yield env.timeout(service.demand(message.key, message.attempts))
+            if healthy:  # the common case, without a sub-generator
+                yield healthy_work(message.key, message.attempts)
                 outcome = OK
             else:
                 outcome = yield from service.serve(message.key, message.attempts)
-            service._consuming -= 1
+            stop_consuming()
             self.in_process -= 1
             if outcome == OK:
                 self.acked += 1
@@ -258,12 +294,11 @@ class Topic:
             yield self.world.env.timeout(delay)
         self.published += 1
         accepted = 0
-        now = self.world.env.now
         for queue in self.queues.values():
-            if queue.on_full == "block":  # Queue.publish without its broker cost, inlined
-                yield queue.store.put(Message(key, now))
-                queue.published += 1
+            entered = queue._offer(key)
+            if entered is True:
                 accepted += 1
-            else:
-                accepted += yield from queue.publish(key, pay_latency=False)
+            elif entered is not False:  # a bounded queue: wait on the put, as Queue.publish
+                yield entered
+                accepted += 1
         return accepted

@@ -20,7 +20,7 @@ from .faults import HEALTHY, Faults
 from .latency import Latency, as_latency
 from .world import Draws, World
 
-__all__ = ["Service", "OK", "ERROR", "DOWN", "TIMEOUT"]
+__all__ = ["Service", "OK", "ERROR", "DOWN", "TIMEOUT", "MAX_WORKERS"]
 
 OK = "ok"
 ERROR = "error"
@@ -64,16 +64,13 @@ class Service:
         self.name = name
         self.latency = as_latency(latency)
         self.workers = _check.integer("workers", workers, low=1, high=MAX_WORKERS)
-        if faults is None:
-            faults = HEALTHY
-        if not isinstance(faults, Faults):
-            raise ValueError(f"faults = {faults!r} is not allowed: faults must be a Faults object.")
-        self.faults = faults
+        self.faults = HEALTHY if faults is None else faults  # validated; sets self.healthy
         self.pool = simpy.Resource(world.env, capacity=self.workers)
         #: requests received (retries included) and requests refused or failed
         self.received = 0
         self.failed = 0
         self._consuming = 0
+        self._timeout = world.env.timeout
         # demands of attempt 0, 1, …; attempt 0's are read directly on the hot path
         self._demands: list[Draws] = [world.draws(f"demand:{name}:0", self.latency.sample)]
         self._first_demands = self._demands[0]
@@ -105,22 +102,57 @@ class Service:
         return draws[key]
 
     @property
+    def faults(self) -> Faults:
+        """Its fault schedule; setting it also sets :attr:`healthy`."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        if not isinstance(faults, Faults):
+            raise ValueError(f"faults = {faults!r} is not allowed: faults must be a Faults object.")
+        self._faults = faults
+        #: True if its fault schedule has no faults: every request takes the healthy fast path
+        self.healthy = faults.healthy
+
+    @property
     def busy(self) -> int:
         """Workers busy right now (holding a request or processing a message)."""
-        return self.pool.count + self._consuming
+        return len(self.pool.users) + self._consuming
+
+    def start_consuming(self) -> None:
+        """A worker of this service began processing a message (it counts as busy)."""
+        self._consuming += 1
+
+    def stop_consuming(self) -> None:
+        """A worker of this service finished processing a message."""
+        self._consuming -= 1
 
     # -- doing the work --------------------------------------------------------
+    def healthy_work(self, key: int, attempt: int = 0) -> simpy.Timeout:
+        """A :attr:`healthy` service's work on a request, its worker already taken.
+
+        Counts the request as received and returns the timeout to ``yield``;
+        the outcome is ``"ok"``. Not a generator: the one fast path of
+        :meth:`serve`, :meth:`handle`, sync calls and queue consumers.
+        """
+        self.received += 1
+        if attempt == 0:  # the hot path of demand(), inlined
+            values = self._first_demands.values
+            if key < len(values):
+                return self._timeout(values[key])
+        return self._timeout(self.demand(key, attempt))
+
     def serve(self, key: int, attempt: int = 0):
         """Do the work with a worker already held (a simpy sub-generator).
 
         Returns ``"ok"``, ``"error"`` or ``"down"``.
         """
+        if self.healthy:
+            yield self.healthy_work(key, attempt)
+            return OK
         self.received += 1
         env = self.world.env
         faults = self.faults
-        if faults is HEALTHY:
-            yield env.timeout(self.demand(key, attempt))
-            return OK
         now = env.now
         if faults.is_down(now):
             self.failed += 1
@@ -135,9 +167,8 @@ class Service:
         """Wait for a free worker, then :meth:`serve` (a simpy sub-generator)."""
         with self.pool.request() as req:
             yield req
-            if self.faults is HEALTHY:  # the common case, without a sub-generator
-                self.received += 1
-                yield self.world.env.timeout(self.demand(key, attempt))
+            if self.healthy:  # the common case, without a sub-generator
+                yield self.healthy_work(key, attempt)
                 return OK
             return (yield from self.serve(key, attempt))
 

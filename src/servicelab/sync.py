@@ -16,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _check
-from .faults import HEALTHY
 from .service import OK, TIMEOUT, Service
 
 __all__ = ["Retry", "NO_RETRY", "CallResult", "call"]
+
+#: The jitter draw of retry ``r`` of request ``k`` has key ``k * _JITTER_STRIDE + r`` (r < 20).
+_JITTER_STRIDE = 32
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,16 @@ class Retry:
         base = self.backoff_ms * self.multiplier ** (retry - 1)
         return base * (1.0 - self.jitter * u)
 
+    def wait_ms(self, service: Service, key: int, retry: int) -> float:
+        """Wait in ms before retry number ``retry`` (1, 2, …) of request ``key`` at ``service``.
+
+        The jitter's uniform is the service's keyed ``"jitter"`` draw of
+        (request, retry), so every caller of the same request with the same
+        seed waits the same time (common random numbers).
+        """
+        u = service.uniform("jitter", key * _JITTER_STRIDE + retry) if self.jitter else 0.0
+        return self.delay(retry, u)
+
 
 NO_RETRY = Retry()
 
@@ -84,21 +96,18 @@ def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: 
         timeout_ms = check_timeout(timeout_ms)
     if not isinstance(retry, Retry):
         raise ValueError(f"retry = {retry!r} is not allowed: retry must be a Retry policy.")
-    env = service.world.env
-    if timeout_ms is None and retry.attempts == 1 and service.faults is HEALTHY:
+    if timeout_ms is None and retry.attempts == 1 and service.healthy:
         # the common case, inlined (one generator less per call): Service.handle
         # for a healthy service
-        service.received += 1
         with service.pool.request() as req:
             yield req
-            yield env.timeout(service.demand(key))
+            yield service.healthy_work(key)
         return _OK_FIRST_TRY
+    env = service.world.env
     outcome = OK
     for attempt in range(retry.attempts):
         if attempt:
-            # keyed by (request, attempt) so that sync runs share their jitter
-            u = service.uniform("jitter", key * 32 + attempt) if retry.jitter else 0.0
-            yield env.timeout(retry.delay(attempt, u))
+            yield env.timeout(retry.wait_ms(service, key, attempt))
         if timeout_ms is None:
             outcome = yield from service.handle(key, attempt)
         else:

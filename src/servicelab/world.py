@@ -28,10 +28,12 @@ import simpy
 
 from . import _check
 
-__all__ = ["World", "Draws", "DEFAULT_MAX_EVENTS", "MAX_HORIZON_MS"]
+__all__ = ["World", "Draws", "DEFAULT_MAX_EVENTS", "HOUR_MS", "MAX_HORIZON_MS"]
 
 #: Events a run may process before it is cut short (a few seconds of work).
 DEFAULT_MAX_EVENTS = 3_000_000
+#: One hour in ms (the kit's usual cap on one delay: a timeout, a backoff, a redelivery).
+HOUR_MS = 3600 * 1000.0
 #: The longest horizon the kit accepts: 30 simulated days.
 MAX_HORIZON_MS = 30 * 24 * 3600 * 1000.0
 

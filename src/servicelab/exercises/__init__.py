@@ -1,21 +1,27 @@
-"""Self-checking exercises: check, hints in levels, solutions; and the builder.
+"""Self-checking exercises: the machinery every lesson's questions are made of.
 
-A learner's notebook binds its questions with one line::
+A learner's notebook binds its lesson's questions with one line::
 
-    from servicelab.exercises.ex02 import ____, progress, q1, q2, q3, q4, q5
+    from servicelab.lessons.l02_temporal_coupling.exercises import ____, progress, q1, q2
 
 then fills in each ``____`` and runs ``q1.check()`` (``q1.hint()``,
-``q1.solution()``). Modules:
+``q1.solution()``). The questions live in each lesson's slice
+(``servicelab.lessons.lNN_slug.exercises``; :data:`servicelab.lessons.LESSONS`
+lists them); this package is what they are made of:
 
-* :mod:`~servicelab.exercises.core` — the placeholder, outcomes and their
-  display, the :class:`~servicelab.exercises.core.Question` base, grading mode;
-* :mod:`~servicelab.exercises.questions` — the kinds of question;
+* :mod:`~servicelab.exercises.core` — the placeholder, the three verdicts,
+  grading mode and the solutions switch, where answers are read from;
+* :mod:`~servicelab.exercises.render` — what a check, a hint, a solution and
+  ``progress()`` show, as text and as HTML;
+* :mod:`~servicelab.exercises.question` — the :class:`Question` base, its
+  :class:`WrongExample`, and a notebook's :class:`QuestionSet`;
+* :mod:`~servicelab.exercises.kinds` — the kinds of question, one module each;
 * :mod:`~servicelab.exercises.feedback` — the sentences of feedback;
 * :mod:`~servicelab.exercises.timeouts` — time limits for learners' functions;
-* :mod:`~servicelab.exercises.builder` — ``solutions/`` → ``exercises/``;
-* ``ex01``, ``ex02``, ``ex03`` — the questions of each exercise notebook.
+* ``_solutions`` — each answer cell's code, generated from ``solutions/`` by
+  ``tools/build_exercises.py`` (``make exercises``).
 
-Exercise modules are imported on demand (they are not imported here), so
+Lessons' exercise modules are imported on demand (not here), so
 ``import servicelab`` stays light.
 """
 
@@ -24,27 +30,26 @@ from .core import (
     INCORRECT,
     NOT_ATTEMPTED,
     STATUSES,
-    Outcome,
-    Question,
     ____,
     grading,
     is_placeholder,
     set_grading,
 )
+from .question import Question, QuestionSet, WrongExample, exercise_key
+from .render import Outcome
 
 __all__ = [
     "____",
     "is_placeholder",
     "Outcome",
     "Question",
+    "QuestionSet",
+    "WrongExample",
+    "exercise_key",
     "NOT_ATTEMPTED",
     "INCORRECT",
     "CORRECT",
     "STATUSES",
     "grading",
     "set_grading",
-    "MODULES",
 ]
-
-#: the exercise modules, by notebook number
-MODULES = {"01": "ex01", "02": "ex02", "03": "ex03"}

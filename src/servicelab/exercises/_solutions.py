@@ -1,9 +1,11 @@
 """The code of every answer cell of solutions/*.ipynb (generated: do not edit).
 
-Written by ``python -m servicelab.exercises.builder`` (``make exercises``) from the
-solutions notebooks, the one source of the exercises; ``q.solution()`` shows these.
+Written by ``tools/build_exercises.py`` (``make exercises``) from the solutions
+notebooks, the one source of the exercises; ``q.solution()`` shows these.
 A test fails if this file is stale.
 """
+
+__all__ = ["SOLUTIONS"]
 
 SOLUTIONS = {
     "ex01.q1": """\

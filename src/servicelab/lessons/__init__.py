@@ -26,7 +26,7 @@ import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 
-__all__ = ["Lesson", "LESSONS", "PARTS", "lesson"]
+__all__ = ["Lesson", "LESSONS", "PARTS", "gather", "lesson"]
 
 #: the modules a slice may have, by part
 PARTS = ("figures", "panels", "analysis", "exercises")
@@ -143,6 +143,26 @@ LESSONS: tuple[Lesson, ...] = (
         practice_minutes=35,
     ),
 )
+
+
+def gather(part: str, shared: dict[str, object] | None = None) -> dict[str, object]:
+    """What a facade shows: ``shared`` names, then every slice's public names of ``part``.
+
+    Raises ``ImportError`` naming both owners if two slices (or a slice and
+    ``shared``) export the same name, so no lesson silently hides another's.
+    """
+    names = dict(shared or {})
+    owners = dict.fromkeys(names, "the shared kit")
+    for each in LESSONS:
+        where = f"{each.package}.{part}"
+        for name, obj in each.public(part).items():
+            if name in names:
+                raise ImportError(
+                    f"{name!r} is exported by both {owners[name]} and {where}: "
+                    "rename one of them (a facade shows one object per name)."
+                )
+            names[name], owners[name] = obj, where
+    return names
 
 
 def lesson(number: str) -> Lesson:

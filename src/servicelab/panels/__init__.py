@@ -1,25 +1,21 @@
-"""Interactive panels: controls, one live figure, one line of key numbers.
+"""Every interactive panel of the kit, by name: one call shows one, e.g. ``panels.outage()``.
 
-One call shows a panel in a notebook, e.g. ``panels.temporal_coupling()``.
+A facade: each lesson's panels live in its slice,
+``servicelab.lessons.lNN_slug.panels``, and appear here through
+:data:`servicelab.lessons.LESSONS` (their maker functions, which notebooks
+call, and their ``…Panel`` classes), so a new lesson's panels need no edit of
+this file. Two slices exporting the same name is an error at import.
+
 Every panel is also a headless object for tests: ``p.set(email_slowdown=10)``,
-then read ``p.summary``, ``p.data`` and ``p.message``.
+then read ``p.summary``, ``p.data`` and ``p.message``. A new panel subclasses
+:class:`Panel` (:mod:`servicelab.ui.panel`), or
+:class:`~servicelab.ui.live.LessonFrame` for a frame of live time axes.
 """
 
-from .base import Impossible, Panel
-from .coupling import request_timeline, tail_amplification, temporal_coupling
-from .decision import DecisionHelper, decision_helper
-from .failures import availability, outage, pool_exhaustion, retry_storm
+from ..lessons import gather
+from ..ui.panel import Impossible, Panel
 
-__all__ = [
-    "Impossible",
-    "Panel",
-    "DecisionHelper",
-    "decision_helper",
-    "temporal_coupling",
-    "request_timeline",
-    "tail_amplification",
-    "availability",
-    "outage",
-    "pool_exhaustion",
-    "retry_storm",
-]
+_PANELS = gather("panels", {"Impossible": Impossible, "Panel": Panel})
+
+globals().update(_PANELS)
+__all__ = list(_PANELS)  # built from the slices: see gather()

@@ -1,52 +1,24 @@
-"""Figures that take results and draw them, in the kit's look (see :mod:`servicelab.ui.style`).
+"""Every figure of the kit, by name: ``plots.latency_cdf(...)``, ``plots.outage_figure(...)``.
+
+A facade: the figures live with what they show. The checkout's figures that
+several lessons draw are in :mod:`servicelab.ui.checkout_figures` (with
+:func:`~servicelab.ui.axes.new_axes`); each lesson's own figures are in its
+slice, ``servicelab.lessons.lNN_slug.figures``, and appear here through
+:data:`servicelab.lessons.LESSONS`, so a new lesson's figures need no edit of
+this file. Two slices exporting the same name is an error at import.
 
 Every function draws on a given matplotlib ``ax`` (or makes a figure) and
-returns it; axes carry units and titles state the takeaway.
+returns it, in the kit's look (:func:`~servicelab.ui.style.styled`); axes
+carry units and titles state the takeaway.
 """
 
-from .checkout import (
-    backlog_over_time,
-    latency_cdf,
-    new_axes,
-    success_over_time,
-    timeline,
-    timelines,
-    topology,
-)
-from .failures import (
-    amplification_bars,
-    availability_chain,
-    busy_workers,
-    chain_success,
-    goodput_over_time,
-    load_over_time,
-    outage_figure,
-    p99_over_time,
-    pool_figure,
-    storm_figure,
-    success_by_kind,
-)
-from .flowchart import Flowchart, flowchart
+from ..lessons import gather
+from ..ui import checkout_figures
+from ..ui.axes import new_axes
 
-__all__ = [
-    "new_axes",
-    "timeline",
-    "timelines",
-    "latency_cdf",
-    "success_over_time",
-    "backlog_over_time",
-    "topology",
-    "flowchart",
-    "Flowchart",
-    "amplification_bars",
-    "availability_chain",
-    "busy_workers",
-    "chain_success",
-    "goodput_over_time",
-    "load_over_time",
-    "outage_figure",
-    "p99_over_time",
-    "pool_figure",
-    "storm_figure",
-    "success_by_kind",
-]
+_SHARED = {"new_axes": new_axes}
+_SHARED.update({name: getattr(checkout_figures, name) for name in checkout_figures.FIGURES})
+_FIGURES = gather("figures", _SHARED)
+
+globals().update(_FIGURES)
+__all__ = list(_FIGURES)  # built from the slices: see gather()

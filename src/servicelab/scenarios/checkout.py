@@ -34,13 +34,16 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _check
-from ..faults import HEALTHY, Faults
-from ..latency import Latency, LogNormal, as_latency
+from ..faults import HEALTHY
+from ..latency import Latency, LogNormal
 from ..messaging import Queue, Topic
-from ..records import Accounting, Sampler, TimeSeries, percentile, summarize
-from ..service import OK, Service
-from ..sync import NO_RETRY, Retry, call, check_timeout
-from ..world import DEFAULT_MAX_EVENTS, World
+from ..records import Accounting, Sampler, percentile, summarize
+from ..service import MAX_WORKERS, OK, Service
+from ..sync import NO_RETRY, Retry, call
+from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, MAX_HORIZON_MS, World
+from . import _checks as checks
+from ._base import FAILED, IN_FLIGHT, Checked, Result, Run, run_style, run_styles
+from .arrivals import poisson_arrivals
 
 __all__ = [
     "SERVICES",
@@ -57,7 +60,6 @@ __all__ = [
 SERVICES = ("order", "payment", "inventory", "email", "analytics")
 #: the services after Payment, called in this order in the sync chain
 DOWNSTREAM = ("inventory", "email", "analytics")
-STYLES = ("sync", "async")
 
 #: healthy latencies in ms (mean; log-normal tails)
 DEFAULT_LATENCY: dict[str, Latency] = {
@@ -68,39 +70,32 @@ DEFAULT_LATENCY: dict[str, Latency] = {
     "analytics": LogNormal(30.0, 0.4),
 }
 DEFAULT_WORKERS = {"order": 20, "payment": 10, "inventory": 10, "email": 10, "analytics": 5}
+DEFAULT_FAULTS = dict.fromkeys(SERVICES, HEALTHY)
 
 #: a generous event budget per order: a healthy order needs about 15 simulation events
 EVENTS_PER_ORDER = 60
 
-COMPLETED, DECLINED, FAILED, IN_FLIGHT = "completed", "declined", "failed", "in flight"
+COMPLETED, DECLINED = "completed", "declined"
 OUTCOMES = (COMPLETED, DECLINED, FAILED, IN_FLIGHT)
 
 
-def _merge(name: str, given, defaults: Mapping, convert) -> dict:
-    if given is None:
-        given = {}
-    if not isinstance(given, Mapping):
-        raise ValueError(
-            f"{name} = {given!r} is not allowed: {name} must be a dict from service name "
-            f"({', '.join(SERVICES)}) to a value."
-        )
-    merged = dict(defaults)
-    for service, value in given.items():
-        _check.choice(f"{name} key", service, SERVICES)
-        merged[service] = convert(f"{name}[{service!r}]", value)
-    return merged
-
-
-def _as_faults(name: str, value) -> Faults:
-    if value is None:
-        return HEALTHY
-    if not isinstance(value, Faults):
-        raise ValueError(f"{name} = {value!r} is not allowed: {name} must be a Faults object.")
-    return value
+def _downstream(name: str, value) -> tuple[str, ...]:
+    """The check of ``downstream``: different services of DOWNSTREAM, in calling order."""
+    try:
+        names = None if isinstance(value, str) else tuple(value)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(d, str) for d in names):
+        raise _check.fail(name, value, f"a tuple of names from {DOWNSTREAM}")
+    for d in names:
+        _check.choice(f"{name} entry", d, DOWNSTREAM)
+    if len(set(names)) != len(names):
+        raise _check.fail(name, names, "a tuple of different services")
+    return names
 
 
 @dataclass(frozen=True)
-class CheckoutConfig:
+class CheckoutConfig(Checked):
     """Everything a checkout run depends on (validated on creation).
 
     Times in ms; ``arrival_rate`` in orders per second.
@@ -125,73 +120,30 @@ class CheckoutConfig:
     sample_every_ms: float | None = None
     trace_orders: int = 0
 
-    def __post_init__(self):
-        s = object.__setattr__
-        s(self, "n_orders", _check.integer("n_orders", self.n_orders, low=1, high=1_000_000))
-        s(
-            self,
-            "arrival_rate",
-            _check.number(
-                "arrival_rate", self.arrival_rate, low=0.0, high=100_000.0, low_open=True
-            ),
-        )
-        s(
-            self,
-            "latency",
-            _merge("latency", self.latency, DEFAULT_LATENCY, lambda n, v: as_latency(v, n)),
-        )
-        s(
-            self,
-            "workers",
-            _merge(
-                "workers",
-                self.workers,
-                DEFAULT_WORKERS,
-                lambda n, v: _check.integer(n, v, low=1, high=10_000),
-            ),
-        )
-        s(
-            self,
-            "faults",
-            _merge("faults", self.faults, dict.fromkeys(SERVICES, HEALTHY), _as_faults),
-        )
-        s(self, "decline_rate", _check.probability("decline_rate", self.decline_rate))
-        downstream = self.downstream
-        if isinstance(downstream, str) or not all(isinstance(d, str) for d in downstream):
-            raise ValueError(
-                f"downstream = {downstream!r} is not allowed: downstream must be a tuple of "
-                f"names from {DOWNSTREAM}."
-            )
-        downstream = tuple(downstream)
-        for d in downstream:
-            _check.choice("downstream entry", d, DOWNSTREAM)
-        if len(set(downstream)) != len(downstream):
-            raise ValueError(
-                f"downstream = {downstream!r} is not allowed: "
-                "downstream must be a tuple of different services."
-            )
-        s(self, "downstream", downstream)
-        s(self, "timeout_ms", check_timeout(self.timeout_ms))
-        if not isinstance(self.retry, Retry):
-            raise ValueError(
-                f"retry = {self.retry!r} is not allowed: retry must be a Retry policy."
-            )
-        s(self, "publish_ms", as_latency(self.publish_ms, "publish_ms"))
-        if self.queue_capacity is not None:
-            _check.integer("queue_capacity", self.queue_capacity, low=1, high=10_000_000)
-        _check.integer("max_attempts", self.max_attempts, low=1, high=100)
-        _check.number("redelivery_ms", self.redelivery_ms, low=0.0, high=3.6e6)
-        _check.number("drain_ms", self.drain_ms, low=0.0, high=3.6e7)
-        if self.horizon_ms is not None:
-            _check.number(
-                "horizon_ms", self.horizon_ms, low=0.0, high=30 * 24 * 3.6e6, low_open=True
-            )
+    CHECKS = {
+        "n_orders": checks.count(high=1_000_000),
+        "arrival_rate": checks.number(low=0.0, high=100_000.0, low_open=True),
+        "latency": checks.per_key(DEFAULT_LATENCY, checks.latency(), "service name"),
+        "workers": checks.per_key(DEFAULT_WORKERS, checks.count(high=MAX_WORKERS), "service name"),
+        "faults": checks.per_key(DEFAULT_FAULTS, checks.faults(), "service name"),
+        "decline_rate": checks.probability(),
+        "downstream": _downstream,
+        "timeout_ms": checks.optional(checks.ms(high=HOUR_MS, low_open=True)),
+        "retry": checks.instance(Retry, "a Retry policy"),
+        "publish_ms": checks.latency(),
+        "queue_capacity": checks.optional(checks.count(high=10_000_000)),
+        "max_attempts": checks.count(high=100),
+        "redelivery_ms": checks.ms(high=HOUR_MS),
+        "drain_ms": checks.ms(high=10 * HOUR_MS),
+        "horizon_ms": checks.optional(checks.ms(high=MAX_HORIZON_MS, low_open=True)),
+        "max_events": checks.optional(checks.events()),
+        "sample_every_ms": checks.optional(checks.ms(low=1.0)),
+        "trace_orders": checks.count(low=0, high=1000),
+    }
+
+    def check(self):
         if self.max_events is None:
-            s(self, "max_events", max(DEFAULT_MAX_EVENTS, EVENTS_PER_ORDER * self.n_orders))
-        _check.integer("max_events", self.max_events, low=1, high=10**9)
-        if self.sample_every_ms is not None:
-            _check.number("sample_every_ms", self.sample_every_ms, low=1.0)
-        _check.integer("trace_orders", self.trace_orders, low=0, high=1000)
+            self._store("max_events", max(DEFAULT_MAX_EVENTS, EVENTS_PER_ORDER * self.n_orders))
 
 
 class Span(NamedTuple):
@@ -209,39 +161,30 @@ class Span(NamedTuple):
 
 
 @dataclass
-class CheckoutResult:
-    """What happened in one checkout run. Times in ms; arrays indexed by order."""
+class CheckoutResult(Result):
+    """What happened in one checkout run. Times in ms; arrays indexed by order.
 
-    style: str
-    seed: int
-    config: CheckoutConfig
-    arrival_ms: np.ndarray
+    ``outcome``: "completed", "declined", "failed" or "in flight"; the success
+    rate counts confirmed orders among those not declined.
+    """
+
+    OUTCOMES = OUTCOMES
+    SUCCESS = COMPLETED
+    NOT_ASKED = (DECLINED,)
+    UNIT = "orders"
+
     response_ms: np.ndarray  # user's wait; nan while in flight
-    outcome: np.ndarray  # "completed", "declined", "failed" or "in flight"
     reason: np.ndarray  # why it failed, e.g. "inventory down"; "" otherwise
     task_done_ms: dict[str, np.ndarray]  # when each downstream service finished its work
-    series: dict[str, TimeSeries]
-    accounting: Accounting
     queues: dict[str, Accounting]
     calls: dict[str, dict[str, int]]  # per service: requests received and failed
-    stop_reason: str
-    events: int
-    horizon_ms: float
     spans: list[Span] = field(default_factory=list)  # the first ``trace_orders`` orders
 
     # -- reading the result ------------------------------------------------------
     @property
     def n_orders(self) -> int:
-        return int(self.arrival_ms.size)
-
-    def count(self, outcome: str) -> int:
-        """How many orders ended with ``outcome``."""
-        _check.choice("outcome", outcome, OUTCOMES)
-        return int(np.count_nonzero(self.outcome == outcome))
-
-    @property
-    def in_flight(self) -> int:
-        return self.count(IN_FLIGHT)
+        """The orders of the run (its :attr:`n_requests`)."""
+        return self.n_requests
 
     @property
     def cut_short(self) -> bool:
@@ -270,12 +213,6 @@ class CheckoutResult:
         """The q-th percentile of users' waits in ms."""
         return percentile(self.latency(outcome), q)
 
-    @property
-    def success_rate(self) -> float:
-        """Confirmed orders among those not declined (1.0 = every user served)."""
-        asked = self.n_orders - self.count(DECLINED)
-        return self.count(COMPLETED) / asked if asked else float("nan")
-
     def task_delay(self, service: str) -> np.ndarray:
         """For each order whose ``service`` work finished: ms from arrival to that finish."""
         _check.choice("service", service, tuple(self.task_done_ms))
@@ -296,17 +233,14 @@ class CheckoutResult:
         answered = self.arrival_ms[done] + self.response_ms[done]
         return float(np.mean(answered < self.task_done_ms[service][done]))
 
-    @property
-    def balanced(self) -> bool:
-        """Every order and every message is accounted for exactly once."""
-        return self.accounting.balanced and all(a.balanced for a in self.queues.values())
+    def _other_accounts(self) -> tuple[Accounting, ...]:
+        return tuple(self.queues.values())
 
-    def describe(self) -> str:
-        """One line with the key numbers."""
+    def _headline(self) -> str:
         s = self.summary()
         return (
-            f"{self.style}: {self.count(COMPLETED):,} of {self.n_orders:,} orders confirmed "
-            f"({self.success_rate:.1%} of those not declined); user wait p50 {s['p50']:.0f} ms, "
+            f"{self.count(COMPLETED):,} of {self.n_orders:,} orders confirmed "
+            f"({self.success_rate():.1%} of those not declined); user wait p50 {s['p50']:.0f} ms, "
             f"p99 {s['p99']:.0f} ms"
         )
 
@@ -319,41 +253,24 @@ def run_checkout(
     Options are the fields of :class:`CheckoutConfig` (or pass ``config``).
     Example: ``run_checkout("sync", faults={"email": Faults.slow(10)})``.
     """
-    _check.choice("style", style, STYLES)
-    if config is None:
-        config = CheckoutConfig(**options)
-    elif options:
-        raise ValueError(
-            f"options = {sorted(options)!r} is not allowed together with config: "
-            "give either a CheckoutConfig or options, not both."
-        )
-    elif not isinstance(config, CheckoutConfig):
-        raise ValueError(f"config = {config!r} is not allowed: config must be a CheckoutConfig.")
-    return _Run(style, seed, config).result()
+    return run_style(_Run, style, seed, config, options)
 
 
 def run_both(*, seed: int = 0, **options) -> tuple[CheckoutResult, CheckoutResult]:
     """The same checkout (same seed, same random numbers) run sync and async."""
-    config = CheckoutConfig(**options)
-    return run_checkout("sync", seed=seed, config=config), run_checkout(
-        "async", seed=seed, config=config
-    )
+    return run_styles(run_checkout, CheckoutConfig, seed, options)
 
 
-class _Run:
+class _Run(Run):
     """One checkout run: builds the world, runs it, collects the result."""
 
-    def __init__(self, style: str, seed: int, config: CheckoutConfig):
-        self.style = style
-        self.seed = _check.integer("seed", seed, low=0)
-        self.config = c = config
-        probe = World(self.seed)
-        gaps = probe.rng("arrivals").exponential(1000.0 / c.arrival_rate, c.n_orders)
-        self.arrivals = np.cumsum(gaps)
-        horizon = (
-            c.horizon_ms if c.horizon_ms is not None else float(self.arrivals[-1]) + c.drain_ms
-        )
-        self.world = w = World(self.seed, horizon, c.max_events)
+    CONFIG, RESULT = CheckoutConfig, CheckoutResult
+
+    def __init__(self, style: str, seed: int, c: CheckoutConfig):
+        arrivals = poisson_arrivals(World(seed).rng("arrivals"), c.arrival_rate, c.n_orders)
+        horizon = c.horizon_ms if c.horizon_ms is not None else float(arrivals[-1]) + c.drain_ms
+        super().__init__(style, seed, c, arrivals, horizon, c.max_events)
+        w = self.world
         self.services = {
             name: Service(w, name, c.latency[name], c.workers[name], c.faults[name])
             for name in ("order", "payment", *c.downstream)
@@ -361,12 +278,8 @@ class _Run:
         self.order, self.payment = self.services["order"], self.services["payment"]
         self.declined = w.uniforms("decline")
         n = c.n_orders
-        self.response = [math.nan] * n
-        self.outcome = [""] * n
         self.reason = [""] * n
         self.done = {d: [math.nan] * n for d in c.downstream}
-        self.counts = dict.fromkeys(OUTCOMES, 0)
-        self.arrived = 0
         self.trace = c.trace_orders
         self.spans: list[Span] = []
         # traced orders: when the Order worker began (key i) and stopped (key -1-i) waiting
@@ -389,8 +302,7 @@ class _Run:
         probes["orders in flight"] = lambda: self.counts[IN_FLIGHT]
         every = c.sample_every_ms if c.sample_every_ms is not None else max(1.0, horizon / 500)
         self.sampler = Sampler(w, every, probes)
-        w.process(self._arrive())
-        w.run()
+        self._simulate()
 
     def _acker(self, service: str):
         done = self.done[service]
@@ -412,22 +324,11 @@ class _Run:
             waited_from = self._order_waits.pop(i, now)
             waited_to = self._order_waits.pop(-1 - i, now)
             self.spans.append(Span(i, "order", waited_from, waited_to, "waits"))
-        self.outcome[i] = outcome
         self.reason[i] = reason
-        self.response[i] = self.world.env.now - self.arrivals[i]
-        self.counts[outcome] += 1
-        self.counts[IN_FLIGHT] -= 1
+        super()._finish(i, outcome)
 
-    def _arrive(self):
-        env = self.world.env
-        order = self._order
-        for i, t in enumerate(self.arrivals.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self.arrived += 1
-            self.outcome[i] = IN_FLIGHT
-            self.counts[IN_FLIGHT] += 1
-            env.process(order(i))
+    def _begin(self, i: int):
+        return self._order(i)
 
     def _order(self, i: int):
         """One order from arrival to the user's answer, in either style."""
@@ -439,9 +340,8 @@ class _Run:
             yield worker
             # the Order service's own work
             start = env.now
-            if order.faults is HEALTHY:  # the common case, without a sub-generator
-                order.received += 1
-                yield env.timeout(order.demand(i))
+            if order.healthy:  # the common case, without a sub-generator
+                yield order.healthy_work(i)
                 outcome = OK
             else:
                 outcome = yield from order.serve(i)
@@ -486,31 +386,14 @@ class _Run:
                 else:
                     self._finish(i, COMPLETED)
 
-    def result(self) -> CheckoutResult:
-        c = self.config
-        w = self.world
-        counts = dict(self.counts)
-        not_arrived = c.n_orders - self.arrived
-        parts = {k: counts[k] for k in OUTCOMES}
-        if not_arrived:
-            parts["not yet arrived"] = not_arrived
-        return CheckoutResult(
-            style=self.style,
-            seed=self.seed,
-            config=c,
-            arrival_ms=self.arrivals,
-            response_ms=np.asarray(self.response, dtype=float),
-            outcome=np.asarray([o or "not arrived" for o in self.outcome]),
+    def _records(self) -> dict:
+        return dict(
+            response_ms=np.asarray(self.finished_ms, dtype=float) - self.arrivals,
             reason=np.asarray(self.reason),
             task_done_ms={d: np.asarray(v, dtype=float) for d, v in self.done.items()},
-            series=self.sampler.series(),
-            accounting=Accounting("orders", c.n_orders, parts),
             queues={d: q.accounting() for d, q in self.queues.items()},
             calls={
                 n: {"received": s.received, "failed": s.failed} for n, s in self.services.items()
             },
-            stop_reason=w.stop_reason,
-            events=w.events,
-            horizon_ms=w.horizon_ms,
             spans=sorted(self.spans, key=lambda s: (s.order, s.start_ms)),
         )

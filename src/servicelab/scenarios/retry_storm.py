@@ -41,16 +41,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _check
 from ..faults import Faults
-from ..latency import Latency, LogNormal, as_latency
+from ..latency import Latency, LogNormal
 from ..messaging import Queue
-from ..records import Accounting, Sampler, TimeSeries, percentile
-from ..service import OK, Service
+from ..records import Accounting, Sampler, percentile
+from ..service import MAX_WORKERS, Service
 from ..sync import Retry
-from ..world import DEFAULT_MAX_EVENTS, World
-from ._window import check_window, slowdown_faults, window
-from .pool_exhaustion import poisson_times
+from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, World
+from . import _checks as checks
+from ._base import (
+    FAILED,
+    IN_FLIGHT,
+    OK,
+    WINDOW_CHECKS,
+    Checked,
+    Result,
+    Run,
+    SlowdownWindow,
+    run_style,
+)
+from .arrivals import poisson_times
+from .retry_policies import POLICIES, Policy, as_policy
 
 __all__ = [
     "POLICIES",
@@ -61,71 +72,14 @@ __all__ = [
     "run_policies",
 ]
 
-STYLES = ("sync", "async")
-OK_, FAILED, IN_FLIGHT = "ok", "failed", "in flight"
-OUTCOMES = (OK_, FAILED, IN_FLIGHT)
+OUTCOMES = (OK, FAILED, IN_FLIGHT)
 
 #: one request's work at the healthy service: mean 100 ms, so 2 workers serve ~20/s
 SERVICE_LATENCY = LogNormal(100.0, 0.3)
 
 
 @dataclass(frozen=True)
-class Policy:
-    """A client's retry policy: a :class:`Retry` and an optional retry budget.
-
-    ``budget`` is how many retries the clients may make per original request
-    on average (0.1: one retry per ten requests), ``None`` for no limit. The
-    clients share a bucket of at most ``burst`` tokens, as the users of one
-    client library do: each new request adds ``budget`` tokens, each retry
-    spends one, and with less than one token left a failed request is not
-    retried.
-    """
-
-    label: str
-    retry: Retry
-    budget: float | None = None
-    burst: float = 10.0
-
-    def __post_init__(self):
-        if not isinstance(self.retry, Retry):
-            raise ValueError(
-                f"retry = {self.retry!r} is not allowed: retry must be a Retry policy."
-            )
-        if self.budget is not None:
-            _check.number("budget", self.budget, low=0.0, high=100.0)
-        _check.number("burst", self.burst, low=0.0, high=1e6)
-
-
-#: the policies the lesson compares
-POLICIES = {
-    "none": Policy("no retries", Retry(attempts=1)),
-    "naive": Policy("naive: 4 tries, no wait", Retry(attempts=4, backoff_ms=0.0)),
-    "backoff": Policy(
-        "backoff + jitter, 4 tries", Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0)
-    ),
-    "budget": Policy(
-        "backoff + jitter + 10% budget",
-        Retry(attempts=4, backoff_ms=200.0, multiplier=2.0, jitter=1.0),
-        budget=0.1,
-    ),
-}
-
-
-def _as_policy(value) -> Policy:
-    if isinstance(value, Policy):
-        return value
-    if isinstance(value, str) and value in POLICIES:
-        return POLICIES[value]
-    if isinstance(value, Retry):
-        return Policy(f"{value.attempts} tries", value)
-    raise ValueError(
-        f"policy = {value!r} is not allowed: policy must be one of "
-        f"{', '.join(repr(k) for k in POLICIES)}, a Policy or a Retry."
-    )
-
-
-@dataclass(frozen=True)
-class StormConfig:
+class StormConfig(SlowdownWindow, Checked):
     """Everything a retry-storm run depends on (validated on creation).
 
     Times in ms; ``arrival_rate`` in requests per second.
@@ -147,35 +101,25 @@ class StormConfig:
     bin_ms: float = 1_000.0
     max_events: int = DEFAULT_MAX_EVENTS
 
-    def __post_init__(self):
-        s = object.__setattr__
-        s(
-            self,
-            "arrival_rate",
-            _check.number("arrival_rate", self.arrival_rate, low=0.0, high=10_000.0, low_open=True),
-        )
-        s(self, "workers", _check.integer("workers", self.workers, low=1, high=10_000))
-        s(self, "latency", as_latency(self.latency, "latency"))
-        if self.latency.mean_ms <= 0:
-            raise ValueError(
-                f"latency = {self.latency!r} is not allowed: latency must have a mean > 0 ms."
-            )
-        check_window(self)
-        s(
-            self,
-            "timeout_ms",
-            _check.number("timeout_ms", self.timeout_ms, low=0.0, high=3.6e6, low_open=True),
-        )
-        s(self, "error_rate", _check.probability("error_rate", self.error_rate))
-        s(self, "policy", _as_policy(self.policy))
-        s(self, "publish_ms", as_latency(self.publish_ms, "publish_ms"))
-        s(self, "redelivery_ms", _check.number("redelivery_ms", self.redelivery_ms, low=0.0))
-        s(self, "drain_ms", _check.number("drain_ms", self.drain_ms, low=0.0, high=3.6e6))
-        s(self, "bin_ms", _check.number("bin_ms", self.bin_ms, low=10.0, high=3.6e6))
-        _check.integer("max_events", self.max_events, low=1, high=10**9)
+    CHECKS = {
+        "arrival_rate": checks.number(low=0.0, high=10_000.0, low_open=True),
+        "workers": checks.count(high=MAX_WORKERS),
+        "latency": checks.latency(positive=True),
+        **WINDOW_CHECKS,
+        "timeout_ms": checks.ms(high=HOUR_MS, low_open=True),
+        "error_rate": checks.probability(),
+        "policy": as_policy,
+        "publish_ms": checks.latency(),
+        "redelivery_ms": checks.ms(high=HOUR_MS),
+        "drain_ms": checks.ms(high=HOUR_MS),
+        "bin_ms": checks.ms(low=10.0, high=HOUR_MS),
+        "max_events": checks.events(),
+    }
+
+    def check(self):
         n = self.arrival_rate * self.duration_ms / 1000
         if n > 200_000:
-            raise ValueError(
+            raise checks.refuse(
                 f"duration_ms = {self.duration_ms:g} is not allowed at arrival_rate "
                 f"{self.arrival_rate:g}: it makes ~{n:,.0f} requests; "
                 "arrival_rate × duration_ms / 1000 must stay ≤ 200,000."
@@ -192,54 +136,32 @@ class StormConfig:
         return self.arrival_rate / self.capacity
 
     @property
-    def window(self) -> tuple[float, float]:
-        """The slowdown's (start, end) in ms, clipped to the run's arrivals."""
-        return window(self)
-
-    @property
     def faults(self) -> Faults:
         """The service's faults: the slowdown window and the transient error rate."""
-        return slowdown_faults(self) + Faults(error_rate=self.error_rate)
+        return self.slowdown_faults + Faults(error_rate=self.error_rate)
 
 
 @dataclass
-class StormResult:
-    """What happened in one retry-storm run. Times in ms; arrays indexed by request."""
+class StormResult(Result):
+    """What happened in one retry-storm run. Times in ms; arrays indexed by request.
 
-    style: str
-    seed: int
-    config: StormConfig
-    arrival_ms: np.ndarray
-    outcome: np.ndarray  # "ok", "failed" or "in flight"
+    ``outcome``: "ok" (async: processed), "failed" or "in flight"; ``series``:
+    "queue" and "busy".
+    """
+
+    OUTCOMES = OUTCOMES
+
     done_ms: np.ndarray  # sync: when the user got the final answer; async: when processed
     attempts: np.ndarray  # attempts each request made (async: deliveries)
     sent_ms: np.ndarray  # sync: when each attempt was sent; async: when each was queued
-    series: dict[str, TimeSeries]  # "queue", "busy"
-    accounting: Accounting
     work: Accounting  # sync: where every attempt is; async: where every message is
     redelivered: int  # async: messages delivered again after a failed try
-    stop_reason: str
-    events: int
-    horizon_ms: float
 
     @property
     def label(self) -> str:
         if self.style == "async":
             return "async queue"
         return f"sync, {self.config.policy.label}"
-
-    @property
-    def n_requests(self) -> int:
-        return int(self.arrival_ms.size)
-
-    def count(self, outcome: str) -> int:
-        _check.choice("outcome", outcome, OUTCOMES)
-        return int(np.count_nonzero(self.outcome == outcome))
-
-    @property
-    def success_rate(self) -> float:
-        """Share of requests that succeeded (async: processed)."""
-        return self.count(OK_) / self.n_requests if self.n_requests else math.nan
 
     @property
     def amplification(self) -> float:
@@ -267,7 +189,7 @@ class StormResult:
 
     def goodput(self) -> np.ndarray:
         """Requests per second that succeeded, per bin of finishing time."""
-        done = self.done_ms[self.outcome == OK_]
+        done = self.done_ms[self.outcome == OK]
         return self._per_bin(done) * 1000.0 / self.config.bin_ms
 
     def offered_load(self) -> np.ndarray:
@@ -313,12 +235,10 @@ class StormResult:
         end = self.config.duration_ms
         return self.mean_goodput(start, end), self.amplification_between(start, end)
 
-    @property
-    def balanced(self) -> bool:
-        return self.accounting.balanced and self.work.balanced
+    def _other_accounts(self) -> tuple[Accounting, ...]:
+        return (self.work,)
 
-    def describe(self) -> str:
-        """One line with the key numbers."""
+    def _headline(self) -> str:
         good, amp = self.after_recovery()
         start = (self.config.window[1] + 5_000) / 1000
         tail = (
@@ -327,7 +247,7 @@ class StormResult:
             else ""
         )
         return (
-            f"{self.label}: {self.success_rate:.0%} of {self.n_requests:,} requests ok, "
+            f"{self.success_rate():.0%} of {self.n_requests:,} requests ok, "
             f"load amplification {self.amplification:.2f}×, p99 {self.p99():,.0f} ms{tail}"
         )
 
@@ -340,17 +260,7 @@ def run_retry_storm(
     Options are the fields of :class:`StormConfig` (or pass ``config``).
     Example: ``run_retry_storm("sync", policy="naive", slowdown=3)``.
     """
-    _check.choice("style", style, STYLES)
-    if config is None:
-        config = StormConfig(**options)
-    elif options:
-        raise ValueError(
-            f"options = {sorted(options)!r} is not allowed together with config: "
-            "give either a StormConfig or options, not both."
-        )
-    elif not isinstance(config, StormConfig):
-        raise ValueError(f"config = {config!r} is not allowed: config must be a StormConfig.")
-    return _Run(style, _check.integer("seed", seed, low=0), config).result()
+    return run_style(_Run, style, seed, config, options)
 
 
 def run_policies(
@@ -361,28 +271,25 @@ def run_policies(
         policies = (policies,)
     out = {}
     for p in policies:
-        out[p if isinstance(p, str) else _as_policy(p).label] = run_retry_storm(
+        out[p if isinstance(p, str) else as_policy("policy", p).label] = run_retry_storm(
             "sync", seed=seed, policy=p, **options
         )
     out["async"] = run_retry_storm("async", seed=seed, **options)
     return out
 
 
-class _Run:
+class _Run(Run):
     """One run: builds the world, runs it, collects the result."""
 
+    CONFIG, RESULT = StormConfig, StormResult
+
     def __init__(self, style: str, seed: int, c: StormConfig):
-        self.style, self.seed, self.config = style, seed, c
-        self.arrivals = poisson_times(World(seed).rng("arrivals"), c.arrival_rate, c.duration_ms)
-        n = self.arrivals.size
-        self.world = w = World(seed, c.duration_ms + c.drain_ms, c.max_events)
+        arrivals = poisson_times(World(seed).rng("arrivals"), c.arrival_rate, c.duration_ms)
+        super().__init__(style, seed, c, arrivals, c.duration_ms + c.drain_ms, c.max_events)
+        w = self.world
         self.service = Service(w, "service", c.latency, c.workers, c.faults)
-        self.outcome = [IN_FLIGHT] * n
-        self.done = [math.nan] * n
-        self.attempts = [0] * n
+        self.attempts = [0] * arrivals.size
         self.sent: list[float] = []
-        self.counts = dict.fromkeys(OUTCOMES, 0)
-        self.arrived = 0
         self.tokens = c.policy.burst
         # what the service did with the attempts it received
         self.useful = 0  # finished while its client still waited
@@ -397,24 +304,10 @@ class _Run:
             probes = {"queue": lambda: len(self.service.pool.queue)}
         probes["busy"] = lambda: self.service.busy
         self.sampler = Sampler(w, c.bin_ms / 4, probes)
-        w.process(self._arrive())
-        w.run()
+        self._simulate()
 
-    def _arrive(self):
-        env = self.world.env
-        request = self._sync if self.queue is None else self._async
-        for i, t in enumerate(self.arrivals.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self.arrived += 1
-            self.counts[IN_FLIGHT] += 1
-            env.process(request(i))
-
-    def _finish(self, i: int, outcome: str) -> None:
-        self.outcome[i] = outcome
-        self.done[i] = self.world.env.now
-        self.counts[outcome] += 1
-        self.counts[IN_FLIGHT] -= 1
+    def _begin(self, i: int):
+        return self._sync(i) if self.queue is None else self._async(i)
 
     # -- sync: timeouts and retries ---------------------------------------------------
     def _attempt(self, key: int, attempt: int, waiting: list):
@@ -440,8 +333,7 @@ class _Run:
                     if self.tokens < 1.0:
                         break  # out of budget: fail now instead of adding load
                     self.tokens -= 1.0
-                u = self.service.uniform("jitter", i * 32 + attempt) if retry.jitter else 0.0
-                delay = retry.delay(attempt, u)
+                delay = retry.wait_ms(self.service, i, attempt)
                 if delay:
                     yield env.timeout(delay)
             self.attempts[i] += 1
@@ -449,7 +341,7 @@ class _Run:
             work = env.process(self._attempt(i, attempt, waiting))
             yield work | env.timeout(c.timeout_ms)
             if work.triggered and work.value == OK:
-                self._finish(i, OK_)
+                self._finish(i, OK)
                 return
             waiting[0] = False  # the service may still do this attempt, for nobody
         self._finish(i, FAILED)
@@ -464,14 +356,9 @@ class _Run:
 
     def _processed(self, message, now):
         self.attempts[message.key] = message.attempts + 1
-        self._finish(message.key, OK_)
+        self._finish(message.key, OK)
 
-    def result(self) -> StormResult:
-        c = self.config
-        parts = dict(self.counts)
-        not_arrived = self.arrivals.size - self.arrived
-        if not_arrived:
-            parts["not yet arrived"] = not_arrived
+    def _records(self) -> dict:
         if self.queue is None:
             work = Accounting(
                 "attempts sent",
@@ -485,20 +372,10 @@ class _Run:
             )
         else:
             work = self.queue.accounting()
-        return StormResult(
-            style=self.style,
-            seed=self.seed,
-            config=c,
-            arrival_ms=self.arrivals,
-            outcome=np.asarray(self.outcome),
-            done_ms=np.asarray(self.done, dtype=float),
+        return dict(
+            done_ms=np.asarray(self.finished_ms, dtype=float),
             attempts=np.asarray(self.attempts),
             sent_ms=np.asarray(self.sent, dtype=float),
-            series=self.sampler.series(),
-            accounting=Accounting("requests", int(self.arrivals.size), parts),
             work=work,
             redelivered=self.queue.redelivered if self.queue is not None else 0,
-            stop_reason=self.world.stop_reason,
-            events=self.world.events,
-            horizon_ms=self.world.horizon_ms,
         )

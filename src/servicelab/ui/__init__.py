@@ -1,5 +1,24 @@
-"""The kit's look, shared by every lesson: colours, axes, the live panel frame, text reports.
+"""The kit's look, shared by every lesson: colours, axes, the live panel, shared figures, reports.
 
-* :mod:`~servicelab.ui.style` — every colour of the kit (Okabe–Ito) and its matplotlib look;
+* :mod:`~servicelab.ui.style` — every colour of the kit (Okabe–Ito; greys named by
+  role; the services' colours and lanes) and its matplotlib look (``kit_style``,
+  ``styled``);
+* :mod:`~servicelab.ui.axes` — new figures and the axis treatments every figure
+  shares: shaded windows, reference lines, percent, log-ms and time axes, CDFs,
+  nice limits;
+* :mod:`~servicelab.ui.panel` — the :class:`~servicelab.ui.panel.Panel` (controls,
+  one live figure, one line of key numbers; the headless API for tests),
+  :class:`~servicelab.ui.panel.Impossible`, and the widget factories;
+* :mod:`~servicelab.ui.live` — building blocks for panels whose every moving part
+  is live: :class:`~servicelab.ui.live.LessonFrame`,
+  :class:`~servicelab.ui.live.LiveYScale`, :func:`~servicelab.ui.live.error_bars`;
+* :mod:`~servicelab.ui.checkout_figures` — the checkout's figures that several
+  lessons draw (timelines, latency CDFs, success and backlog over time, topology);
 * :mod:`~servicelab.ui.report` — plain-text tables of results.
+
+A lesson's own figures and panels live in its slice (:mod:`servicelab.lessons`)
+and build on these; learners reach all of them through the facades
+:mod:`servicelab.plots` and :mod:`servicelab.panels`.
 """
+
+__all__ = ["style", "axes", "panel", "live", "checkout_figures", "report"]

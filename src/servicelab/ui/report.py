@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._check import KitValueError
+
 __all__ = ["compare"]
 
 
@@ -29,7 +31,7 @@ def compare(*results, tasks=("inventory", "email")) -> str:
     if len(results) == 1 and isinstance(results[0], (list, tuple)):
         results = tuple(results[0])
     if not results:
-        raise ValueError("results = () is not allowed: give at least one checkout result.")
+        raise KitValueError("results = () is not allowed: give at least one checkout result.")
     names = [r.style for r in results]
     if len(set(names)) != len(names):
         names = [f"{r.style} #{k + 1}" for k, r in enumerate(results)]

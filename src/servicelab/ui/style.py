@@ -1,8 +1,14 @@
-"""One look for every figure of the kit.
+"""One look for every figure of the kit: every colour it uses, and its matplotlib settings.
 
 The palette is Okabe–Ito, safe for the common kinds of colour blindness.
 *Sync* and *async* keep the same colour in every figure: vermillion for
-sync, blue for async. Each service has a colour of its own too.
+sync, blue for async. Each service has a colour of its own too, and the
+greys are named by what they are for, so no other module writes a colour
+literal: a figure that needs a new colour adds it here, with its role.
+
+Draw with the kit's look inside :func:`kit_style`, or decorate a drawing
+function with :func:`styled` (every public figure of the kit is styled, so it
+looks the same on a learner's own axes as on the kit's).
 """
 
 from __future__ import annotations
@@ -18,9 +24,23 @@ __all__ = [
     "ASYNC",
     "STYLE_COLORS",
     "SERVICE_COLORS",
+    "LANES",
+    "INK",
+    "REFERENCE",
+    "SECONDARY",
+    "MUTED",
+    "NEUTRAL",
     "OUTAGE",
+    "GRID",
+    "QUESTION_FACE",
+    "FADED_FACE",
+    "FADED_EDGE",
+    "FADED_TEXT",
+    "WARNING",
     "RC",
     "kit_style",
+    "styled",
+    "is_styled",
 ]
 
 OKABE_ITO = {
@@ -34,9 +54,12 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
 }
 
+# -- the two styles and the services ------------------------------------------------------
+
 SYNC = OKABE_ITO["vermillion"]
 ASYNC = OKABE_ITO["blue"]
 STYLE_COLORS = {"sync": SYNC, "async": ASYNC}
+#: one colour per service, in the order timelines stack their lanes (the user on top)
 SERVICE_COLORS = {
     "user": "#666666",
     "order": OKABE_ITO["black"],
@@ -45,8 +68,39 @@ SERVICE_COLORS = {
     "email": OKABE_ITO["reddish purple"],
     "analytics": OKABE_ITO["sky blue"],
 }
-#: shading of an outage window
+#: the timeline's lanes, top to bottom: the user, then the checkout's services in call order
+LANES = tuple(SERVICE_COLORS)
+
+# -- greys, by role ------------------------------------------------------------------------
+
+#: text and outlines of diagrams (the flowchart's questions and words)
+INK = "#222222"
+#: reference lines drawn against the data (arrivals, capacity, pool size) and key outlines
+REFERENCE = "#444444"
+#: secondary text (a note under a label) and plain arrows
+SECONDARY = "#555555"
+#: a legend key that stands for both styles at once (e.g. "simple requests", in sync and async)
+MUTED = "#777777"
+#: a theory curve drawn under simulated points, or a key that stands for any service
+NEUTRAL = "#888888"
+#: shading of a window in which a service is down or slow
 OUTAGE = "#BBBBBB"
+#: grid lines (also drawn live by panels whose y range moves)
+GRID = "#E5E5E5"
+
+# -- the flowchart's faces ------------------------------------------------------------------
+
+#: the face of a question box
+QUESTION_FACE = "#F2F2F2"
+#: boxes, arrows and words off the highlighted path
+FADED_FACE = "#FAFAFA"
+FADED_EDGE = "#D0D0D0"
+FADED_TEXT = "#B0B0B0"
+
+# -- words to the learner --------------------------------------------------------------------
+
+#: a panel's sentence when a setting cannot be simulated
+WARNING = OKABE_ITO["vermillion"]
 
 RC = {
     "figure.dpi": 100,
@@ -58,7 +112,7 @@ RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
-    "grid.color": "#E5E5E5",
+    "grid.color": GRID,
     "grid.linewidth": 0.8,
     "legend.frameon": False,
     "axes.prop_cycle": matplotlib.cycler(color=[SYNC, ASYNC, *OKABE_ITO.values()]),
@@ -85,11 +139,23 @@ def kit_style():
 
 
 def styled(draw):
-    """Decorate a drawing function so that all of it runs with the kit's look."""
+    """Decorate a drawing function so that all of it runs with the kit's look.
+
+    The wrapper carries ``kit_styled = True`` (see :func:`is_styled`), which a
+    test checks on every public figure of the kit.
+    """
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
         with kit_style():
             return draw(*args, **kwargs)
 
+    wrapper.kit_styled = True
     return wrapper
+
+
+def is_styled(draw) -> bool:
+    """True if ``draw`` (a function, or a class by its ``__init__``) runs in the kit's look."""
+    if isinstance(draw, type):
+        draw = draw.__init__
+    return getattr(draw, "kit_styled", False) is True

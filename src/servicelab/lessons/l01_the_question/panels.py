@@ -17,13 +17,14 @@ observers (``_linking``), so nothing loops and each change redraws once.
 
 from __future__ import annotations
 
-from .. import _check
-from ..card import OUTCOME_BULLETS, bullet_section, decide
-from ..catalogue import INTERACTIONS, classify, lookup
-from ..plots.flowchart import Flowchart, place
-from .base import Panel, dropdown, toggle
+from ... import _check
+from ...card import OUTCOME_BULLETS, bullet_section, decide
+from ...catalogue import INTERACTIONS, classify, lookup
+from ...ui.panel import Panel, dropdown, toggle
+from .figures import Flowchart
 
-__all__ = ["YOUR_OWN", "DecisionHelper", "decision_helper"]
+# the makers a notebook calls and their panel classes: the facade servicelab.panels shows them
+__all__ = ["DecisionPanel", "decision_helper"]
 
 #: the drop-down entry for answering the questions yourself
 YOUR_OWN = "(your own)"
@@ -39,7 +40,7 @@ def _card_words(bullets) -> str:
     return "; ".join(f"{', '.join(bs)} ({section})" for section, bs in by_section.items())
 
 
-class DecisionHelper(Panel):
+class DecisionPanel(Panel):
     """Pick an interaction or answer the two questions; see where the flowchart leads."""
 
     title = "Sync or async? Pick an interaction, or answer the card's two questions yourself"
@@ -61,7 +62,7 @@ class DecisionHelper(Panel):
 
     def layout(self, figure):
         ax = figure.add_axes((0, 0, 1, 1))
-        place(ax)
+        Flowchart.place(ax)
         self.chart = Flowchart(ax)
         self.live(self.chart.title)  # the only artist that changes between two clicks...
         return ax
@@ -84,7 +85,7 @@ class DecisionHelper(Panel):
             self._linking = False
         super()._changed(change)
 
-    def set(self, **values) -> DecisionHelper:
+    def set(self, **values) -> DecisionPanel:
         """Move controls from Python, e.g. ``set(interaction="Get user by ID")`` or
         ``set(needs_result_now=False, can_be_queued=True)``."""
         if "interaction" in values:
@@ -121,11 +122,11 @@ class DecisionHelper(Panel):
         return f"{who} → {d.recommendation}. {d.reason}{why} The card says: {card}."
 
 
-def decision_helper(**initial) -> DecisionHelper:
+def decision_helper(**initial) -> DecisionPanel:
     """The decision helper panel; ``initial`` sets controls, e.g. ``interaction="Analytics event"``.
 
     Headless: ``p = decision_helper(); p.set(interaction="Get user by ID")``; then
     ``p.data["decision"]`` is the :class:`~servicelab.card.Decision` and
     ``p.summary`` the line a learner reads.
     """
-    return DecisionHelper(**initial)
+    return DecisionPanel(**initial)

@@ -11,17 +11,25 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..faults import Faults
-from ..latency import LogNormal
-from ..plots.checkout import span_bar_style, timeline_legend_handles
-from ..scenarios.chain import run_chain
-from ..scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
-from ..ui.style import ASYNC, STYLE_COLORS, SYNC
-from .base import Impossible, Panel, int_slider, nice_limit, slider
+from ...faults import Faults
+from ...latency import LogNormal
+from ...scenarios.chain import run_chain
+from ...scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
+from ...ui.axes import cdf, log_ms_axis, nice_limit
+from ...ui.checkout_figures import span_bar_style, timeline_legend_handles
+from ...ui.panel import Impossible, Panel, int_slider, slider
+from ...ui.style import ASYNC, LANES, NEUTRAL, STYLE_COLORS, SYNC
 
-__all__ = ["temporal_coupling", "request_timeline", "tail_amplification"]
+# the makers a notebook calls and their panel classes: the facade servicelab.panels shows them
+__all__ = [
+    "TemporalCouplingPanel",
+    "TimelinePanel",
+    "TailPanel",
+    "temporal_coupling",
+    "request_timeline",
+    "tail_amplification",
+]
 
 SEED = 2
 SIGMA = {"payment": 0.4, "inventory": 0.4, "email": 0.5}
@@ -63,22 +71,10 @@ def _check_capacity(rate: float, means_ms: dict[str, float]) -> None:
             )
 
 
-def _log_ms_axis(ax) -> None:
-    ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-
-
-def _cdf(values) -> tuple[np.ndarray, np.ndarray]:
-    v = np.sort(np.asarray(values, dtype=float))
-    return v, np.arange(1, v.size + 1) / max(v.size, 1)
-
-
 # -- users' waits and email delivery -------------------------------------------------
 
 
-class TemporalCoupling(Panel):
+class TemporalCouplingPanel(Panel):
     title = "If Email is slow, is checkout slow? Users' waits and email delivery, sync vs async"
     figsize = (9.0, 3.4)
     n_orders = 300
@@ -101,7 +97,7 @@ class TemporalCoupling(Panel):
         self.lines = {}
         self.legends = {}
         for ax, title, xlabel in zip(axes, titles, xlabels, strict=True):
-            _log_ms_axis(ax)
+            log_ms_axis(ax, fmt=",.0f")
             ax.set_xlim(10, 1000)
             ax.set_ylim(0, 1.02)
             ax.set_title(title, loc="left")
@@ -153,7 +149,7 @@ class TemporalCoupling(Panel):
             ("the email itself", lambda r: r.task_delay("email")),
         ):
             for style in ("sync", "async"):
-                x, y = _cdf(of(d[style]))
+                x, y = cdf(of(d[style]))
                 self.lines[title, style].set_data(x, y)
                 top = max(top, x[-1] if x.size else 0.0)
         for ax in self.axes:
@@ -181,10 +177,11 @@ class TemporalCoupling(Panel):
 
 # -- one order's timeline ----------------------------------------------------------------
 
-LANES = ("user", "order", "payment", "inventory", "email")
+#: the lanes of the default checkout, which calls no Analytics
+_LANES = tuple(lane for lane in LANES if lane != "analytics")
 
 
-class RequestTimeline(Panel):
+class TimelinePanel(Panel):
     title = "Who waits for whom: one order, sync (top) and async (bottom)"
     figsize = (9.0, 4.6)
 
@@ -201,8 +198,8 @@ class RequestTimeline(Panel):
         self.bars: list = []
         self.marks = {}
         for ax, style in zip(axes, ("sync", "async"), strict=True):
-            ax.set_yticks(range(len(LANES)), [lane.capitalize() for lane in reversed(LANES)])
-            ax.set_ylim(-0.6, len(LANES) - 0.1)
+            ax.set_yticks(range(len(_LANES)), [lane.capitalize() for lane in reversed(_LANES)])
+            ax.set_ylim(-0.6, len(_LANES) - 0.1)
             ax.set_xlim(0, 500)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel("time since the order arrived (ms)")
@@ -210,7 +207,7 @@ class RequestTimeline(Panel):
             line = self.live(ax.axvline(0, color=STYLE_COLORS[style], linewidth=1.5))
             text = self.live(
                 ax.text(
-                    0, len(LANES) - 0.45, "", color=STYLE_COLORS[style], fontsize=9, va="bottom"
+                    0, len(_LANES) - 0.45, "", color=STYLE_COLORS[style], fontsize=9, va="bottom"
                 )
             )
             self.marks[style] = (line, text)
@@ -250,14 +247,14 @@ class RequestTimeline(Panel):
             t0 = min(s.start_ms for s in spans)
             ends.append(max(s.end_ms for s in spans) - t0)
             for s in spans:
-                y = len(LANES) - 1 - LANES.index(s.lane)
+                y = len(_LANES) - 1 - _LANES.index(s.lane)
                 left, width = s.start_ms - t0, max(s.end_ms - s.start_ms, 0.0)
                 for bar in ax.barh(y, width, left=left, **span_bar_style(s, style)):
                     self.bars.append(self.live(bar))
             waited = d[f"{style}_wait"]
             line, text = self.marks[style]
             line.set_xdata([waited, waited])
-            text.set_position((waited, len(LANES) - 0.45))
+            text.set_position((waited, len(_LANES) - 0.45))
             text.set_text(f" user has an answer: {waited:,.0f} ms")
         for ax in self.axes:
             self.set_xlim(ax, 0, nice_limit(1.15 * max(ends)))
@@ -278,7 +275,7 @@ class RequestTimeline(Panel):
 # -- tail amplification -------------------------------------------------------------------
 
 
-class TailAmplification(Panel):
+class TailPanel(Panel):
     title = "Tail amplification: the longer the sync chain, the more requests meet a slow call"
     figsize = (9.0, 3.4)
     n_requests = 4000
@@ -296,7 +293,7 @@ class TailAmplification(Panel):
         left, right = figure.subplots(1, 2)
         self.title_text = self.headline()
         n = np.linspace(1, self.max_services, 100)
-        left.plot(n, 100 * (1 - 0.99**n), color="#888888", linewidth=1.5, label="theory: 1 − 0.99ⁿ")
+        left.plot(n, 100 * (1 - 0.99**n), color=NEUTRAL, linewidth=1.5, label="theory: 1 − 0.99ⁿ")
         (self.dots,) = left.plot([], [], "o", color=SYNC, label="simulated")
         self.live(self.dots)
         (self.ring,) = left.plot(
@@ -315,7 +312,7 @@ class TailAmplification(Panel):
         left.set_ylabel("requests meeting a slow call (%)")
         left.set_title("slow = slower than one call's p99", loc="left")
         left.legend(loc="upper left")
-        _log_ms_axis(right)
+        log_ms_axis(right, fmt=",.0f")
         right.set_ylim(0, 1.02)
         right.set_xlim(10, 1000)
         right.set_xlabel("user's wait (ms, log scale)")
@@ -361,9 +358,9 @@ class TailAmplification(Panel):
     def draw(self, d):
         self.dots.set_data(d["lengths"], 100 * d["shares"])
         self.ring.set_data([d["n"]], [100 * d["share"]])
-        x, y = _cdf(d["chain_ms"])
+        x, y = cdf(d["chain_ms"])
         self.chain_line.set_data(x, y)
-        self.one_line.set_data(*_cdf(d["one_ms"]))
+        self.one_line.set_data(*cdf(d["one_ms"]))
         self.set_xlim(self.axes[1], 10, nice_limit(x[-1] * 1.05, decades=True))
         sync_text, async_text = self.legend.get_texts()
         sync_text.set_text(f"sync, {d['n']} calls: p99 {d['chain_p99']:,.0f} ms")
@@ -382,16 +379,16 @@ class TailAmplification(Panel):
         )
 
 
-def temporal_coupling(**initial) -> TemporalCoupling:
+def temporal_coupling(**initial) -> TemporalCouplingPanel:
     """Per-service latencies and an Email slowdown: users' waits, sync vs async."""
-    return TemporalCoupling(**initial)
+    return TemporalCouplingPanel(**initial)
 
 
-def request_timeline(**initial) -> RequestTimeline:
+def request_timeline(**initial) -> TimelinePanel:
     """One order's timeline in both styles: who works, who waits."""
-    return RequestTimeline(**initial)
+    return TimelinePanel(**initial)
 
 
-def tail_amplification(**initial) -> TailAmplification:
+def tail_amplification(**initial) -> TailPanel:
     """How a sync chain's length multiplies the chance of meeting a slow call."""
-    return TailAmplification(**initial)
+    return TailPanel(**initial)

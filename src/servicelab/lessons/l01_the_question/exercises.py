@@ -9,30 +9,27 @@ Every expected answer comes from the kit: labels from the catalogue in
 prose states the settings below (``SEED``, ``DOWNSTREAM``); change both together.
 
 Questions: ``q1`` choice · ``q2`` classification · ``q3`` function ·
-``q4`` predict then run · ``q5`` choice.
+``q4`` predict then run · ``q5`` choice; each with a wrong example.
 """
 
 from __future__ import annotations
 
-import sys
-
-from .. import card, catalogue
-from ..scenarios.checkout import CheckoutConfig, run_both
-from .core import ____
-from .core import progress as _progress
-from .feedback import show
-from .questions import (
+from servicelab import card, catalogue
+from servicelab.exercises import QuestionSet, WrongExample, ____
+from servicelab.exercises.feedback import show
+from servicelab.exercises.kinds import (
     Case,
     ChoiceQuestion,
     ClassifyQuestion,
     FunctionQuestion,
+    Mistake,
     PredictQuestion,
-    lazy,
 )
+from servicelab.exercises.question import lazy
+from servicelab.scenarios.checkout import CheckoutConfig, run_both
 
 __all__ = ["____", "q1", "q2", "q3", "q4", "q5", "QUESTIONS", "progress", "ITEMS"]
 
-EXERCISE = "ex01"
 #: the seed of q4's runs, and the services a sync checkout calls after Payment there
 SEED = 1
 DOWNSTREAM = ("inventory", "email", "analytics")
@@ -59,7 +56,6 @@ def _outcome(name: str) -> str:
 
 q1 = ChoiceQuestion(
     "q1",
-    exercise=EXERCISE,
     variable="why_callback",
     title="Why the report export needs a callback",
     options={
@@ -88,6 +84,7 @@ q1 = ChoiceQuestion(
     ],
     explanation="The second question separates work nobody waits for (a queue or an event) "
     "from work someone needs later (a callback or webhook). The report is the second kind.",
+    wrong_example=WrongExample("a", says="Speed is not what the flowchart asks"),
 )
 
 
@@ -102,6 +99,12 @@ def _q2_expected():
     return out
 
 
+def _q2_one_wrong() -> dict[str, str]:
+    """The catalogue's labels, but the identity check (a callback) put on a queue."""
+    labels = {name: label for name, (label, _) in _q2_expected().items()}
+    return {**labels, "Identity check by a partner": "queue"}
+
+
 def _q2_counts() -> str:
     labels = [label for label, _ in _q2_expected().values()]
     counts = ", ".join(f"{labels.count(x)} {x}" for x in ("sync", "queue", "callback"))
@@ -113,15 +116,18 @@ def _q2_counts() -> str:
 
 q2 = ClassifyQuestion(
     "q2",
-    exercise=EXERCISE,
     variable="my_labels",
     title="Classify six interactions",
     expected=_q2_expected,
     synonyms=SYNONYMS,
     half=HALF,
+    verdict="the flowchart says",
+    advice="Walk each one through the two questions: does the caller need the result "
+    "immediately? If not, can it be fire-and-forget?",
     when_correct="Each one, walked through the flowchart: someone waiting on the spot "
     "→ sync; work nobody waits for → queue; long work whose result someone needs later "
-    "→ callback. `print(classify(name).explain())` shows the card's words for any of them.",
+    "→ callback. `print(catalogue.classify(name).explain())` shows the card's words for "
+    "any of them.",
     hints=[
         "For each, ask first: can the caller take its next step without the result? "
         "A login page cannot; an Inventory update after the order can.",
@@ -136,6 +142,9 @@ q2 = ClassifyQuestion(
             f"- **{i.name}** → {i.decision.outcome}: {i.why}"
             for i in map(catalogue.classify, ITEMS)
         )
+    ),
+    wrong_example=WrongExample(
+        make=_q2_one_wrong, says=("5 of 6 right", "the flowchart says **callback**")
     ),
 )
 
@@ -183,29 +192,47 @@ def _q3_cases():
     return cases
 
 
-def _q3_diagnose(case, got):
+def _q3_mistakes(case):
     now, queued = case.args
-    if now and _label(got) != "sync":
-        return (
+    if now:
+        first = (
             "When the caller needs the result immediately, the flowchart stops at the first "
             "question: the second answer does not matter."
         )
-    if not now and queued and _label(got) == "callback":
-        return "No, then Yes: the work can be handed off and forgotten, so a queue will do."
-    if not now and queued is False and _label(got) == "queue":
-        return "No, then No: someone needs the result later, so the caller must be called back."
-    return None
+        return [Mistake("queue", first), Mistake("callback", first)]
+    if queued:
+        return [
+            Mistake(
+                "callback",
+                "No, then Yes: the work can be handed off and forgotten, so a queue will do.",
+            )
+        ]
+    if queued is False:
+        return [
+            Mistake(
+                "queue",
+                "No, then No: someone needs the result later, so the caller must be called back.",
+            )
+        ]
+    return []
+
+
+def _q3_wrong(needs_result_now, can_be_queued):
+    """Asks the second question first."""
+    if can_be_queued:
+        return "queue"
+    return "sync" if needs_result_now else "callback"
 
 
 q3 = FunctionQuestion(
     "q3",
-    exercise=EXERCISE,
     variable="recommend",
     title="The flowchart as a function",
     signature="recommend(needs_result_now, can_be_queued)",
     cases=_q3_cases,
     judge=_q3_judge,
-    diagnose=_q3_diagnose,
+    mistakes=_q3_mistakes,
+    answer_of=_label,
     when_correct=lambda: (
         f"Your function agrees with the flowchart on all four paths and on "
         f"every one of the kit's {len(catalogue.INTERACTIONS)} catalogued interactions."
@@ -220,6 +247,13 @@ q3 = FunctionQuestion(
     ],
     explanation="The order of the tests is the flowchart's order: the second question is "
     "asked only when the first answer is No.",
+    wrong_example=WrongExample(
+        _q3_wrong,
+        says=(
+            "`recommend(True, True)` returned 'queue', but it should be 'sync'",
+            "stops at the first",
+        ),
+    ),
 )
 
 
@@ -260,7 +294,6 @@ def _q4_explain(prediction, actual):
 
 q4 = PredictQuestion(
     "q4",
-    exercise=EXERCISE,
     variable="saved_ms",
     title="Predict: what async saves the median shopper",
     actual=_q4_actual,
@@ -278,6 +311,9 @@ q4 = PredictQuestion(
         "Add the means of the services after Payment, and subtract the publish.",
     ],
     explanation=lambda: _q4_explain(0, 0),
+    wrong_example=WrongExample(
+        332, says=("outside ±20%", "Inventory 60 + Email 100 + Analytics 30")
+    ),
 )
 
 
@@ -292,7 +328,6 @@ def _q5_answer() -> str:
 
 q5 = ChoiceQuestion(
     "q5",
-    exercise=EXERCISE,
     variable="tax_advice",
     title="When the card says skip",
     options={
@@ -321,12 +356,10 @@ q5 = ChoiceQuestion(
     ],
     explanation="Pricing and tax are modules of the same service, in the same process: a "
     "function call is the simplest thing that works, and the card says to skip it here.",
+    wrong_example=WrongExample("a", says="“Skip when”"),
 )
 
 
-QUESTIONS = (q1, q2, q3, q4, q5)
-
-
-def progress():
-    """Check every question of this notebook silently and show which are done."""
-    return _progress(QUESTIONS, sys._getframe(1).f_globals)
+#: this notebook's questions; ``progress()`` checks them all and shows which are done
+QUESTIONS = QuestionSet(__name__, q1, q2, q3, q4, q5)
+progress = QUESTIONS.progress

@@ -1,52 +1,40 @@
-"""Figures that take results and draw them, in the kit's look.
+"""The checkout's figures, shared by every lesson that runs the card's checkout.
 
 Each function draws on a given matplotlib ``ax`` (or makes a figure) and
-returns the ``ax``. Axes carry units; titles state the takeaway. Panels call
-the same functions on an axes they keep alive, after clearing it.
+returns the ``ax``, in the kit's look (:func:`~servicelab.ui.style.styled`).
+Axes carry units; titles state the takeaway.
 
 * :func:`timeline` — who works and who waits, for one order;
+  :func:`timelines` — several, stacked on one time axis;
 * :func:`latency_cdf` — users' waits, sync against async;
 * :func:`success_over_time` — confirmed orders over time, outage shaded;
 * :func:`backlog_over_time` — a queue's backlog over time;
 * :func:`topology` — the services, solid arrows for sync calls and dashed
   ones for async messages.
+
+:func:`span_bar_style` and :func:`timeline_legend_handles` give a panel that
+draws timelines live the same bars and key as :func:`timeline`.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .. import _check
-from ..ui.style import OUTAGE, SERVICE_COLORS, STYLE_COLORS, kit_style, styled
+from .axes import ax_or_new, cdf, log_ms_axis, new_axes, shade
+from .style import LANES, NEUTRAL, REFERENCE, SERVICE_COLORS, STYLE_COLORS, styled
 
-__all__ = [
-    "LANES",
-    "new_axes",
+#: the figures (what the facade servicelab.plots shows); the rest helps panels draw alike
+FIGURES = (
     "timeline",
+    "timelines",
     "latency_cdf",
     "success_over_time",
     "backlog_over_time",
     "topology",
-]
-
-LANES = ("user", "order", "payment", "inventory", "email", "analytics")
-
-
-def new_axes(nrows: int = 1, ncols: int = 1, size=(8.0, 3.2), **kwargs):
-    """A new figure in the kit's look; returns ``(fig, ax_or_axes)``."""
-    with kit_style():
-        fig, ax = plt.subplots(nrows, ncols, figsize=size, **kwargs)
-    return fig, ax
-
-
-def _ax(ax, size=(8.0, 3.2)):
-    if ax is None:
-        _, ax = new_axes(size=size)
-    return ax
-
+)
+__all__ = [*FIGURES, "FIGURES", "span_bar_style", "timeline_legend_handles"]
 
 # -- timeline -------------------------------------------------------------------
 
@@ -65,14 +53,14 @@ def span_bar_style(span, style: str) -> dict:
 def timeline_legend_handles() -> list:
     """Legend entries that explain the timeline's three kinds of bar."""
     return [
-        Patch(facecolor="#888888", label="works on the order"),
+        Patch(facecolor=NEUTRAL, label="works on the order"),
         Patch(
             facecolor="white",
-            edgecolor="#444444",
+            edgecolor=REFERENCE,
             hatch="///",
             label="blocked, waiting for an answer",
         ),
-        Patch(facecolor="#888888", alpha=0.3, label="message waiting in a queue"),
+        Patch(facecolor=NEUTRAL, alpha=0.3, label="message waiting in a queue"),
     ]
 
 
@@ -83,12 +71,11 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     Solid bars: a service doing the order's work. Hatched bars: someone
     blocked, waiting for an answer. Pale bars: a message waiting in a queue.
     """
-    ax = _ax(ax)
+    ax = ax_or_new(ax)
     spans = [s for s in result.spans if s.order == order]
     if not spans:
-        raise ValueError(
-            f"order = {order!r} is not allowed: order must be one of the traced orders "
-            f"(run with trace_orders > {order})."
+        raise _check.fail(
+            "order", order, f"one of the traced orders (run with trace_orders > {order})"
         )
     t0 = min(s.start_ms for s in spans)
     lanes = [lane for lane in LANES if any(s.lane == lane for s in spans)]
@@ -153,14 +140,11 @@ def timelines(results, order: int = 0, axes=None):
 @styled
 def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None):
     """Share of orders answered within x ms, one line per result (completed orders)."""
-    ax = _ax(ax)
-    xmax = 1.0
+    ax = ax_or_new(ax)
     for r in results:
-        v = np.sort(r.latency())
+        v, share = cdf(r.latency())
         if v.size == 0:
             continue
-        xmax = max(xmax, float(v[-1]))
-        share = np.arange(1, v.size + 1) / v.size
         p50 = float(np.percentile(v, 50))
         ax.step(
             v,
@@ -171,10 +155,7 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
             label=f"{r.style} (p50 {p50:,.0f} ms, p99 {np.percentile(v, 99):,.0f} ms)",
         )
     if log:
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        log_ms_axis(ax)
     ax.set_xlabel("user's wait for an answer (ms" + (", log scale)" if log else ")"))
     ax.set_ylabel("share of orders")
     ax.set_ylim(0, 1.02)
@@ -188,10 +169,9 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
 def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, title=None):
     """Share of orders confirmed, by arrival time; ``outage=(start_ms, end_ms)`` is shaded."""
     bin_ms = _check.number("bin_ms", bin_ms, low=1.0)
-    ax = _ax(ax)
+    ax = ax_or_new(ax)
     if outage is not None:
-        start, end = outage
-        ax.axvspan(start / 1000, end / 1000, color=OUTAGE, alpha=0.5, linewidth=0, label="outage")
+        shade(ax, outage)
     for r in results:
         asked = r.outcome != "declined"
         t = r.arrival_ms[asked]
@@ -225,15 +205,11 @@ def backlog_over_time(result, service: str, ax=None, *, outage=None, title=None)
     """Messages waiting for ``service`` (not yet acknowledged) over time."""
     key = f"backlog {service}"
     if key not in result.series:
-        raise ValueError(
-            f"service = {service!r} is not allowed: service must be a subscriber of this "
-            f"async run ({', '.join(result.queues) or 'none: is it a sync run?'})."
-        )
-    ax = _ax(ax)
+        subscribers = ", ".join(result.queues) or "none: is it a sync run?"
+        raise _check.fail("service", service, f"a subscriber of this async run ({subscribers})")
+    ax = ax_or_new(ax)
     if outage is not None:
-        ax.axvspan(
-            outage[0] / 1000, outage[1] / 1000, color=OUTAGE, alpha=0.5, linewidth=0, label="outage"
-        )
+        shade(ax, outage)
     s = result.series[key]
     ax.fill_between(s.t_ms / 1000, s.values, step="post", color=STYLE_COLORS["async"], alpha=0.25)
     ax.step(
@@ -278,7 +254,7 @@ _POS_ASYNC = {
 def topology(style: str, downstream=("inventory", "email"), ax=None):
     """The checkout's services: solid arrows are sync calls, dashed ones async messages."""
     _check.choice("style", style, ("sync", "async"))
-    ax = _ax(ax, size=(8.0, 2.4))
+    ax = ax_or_new(ax, size=(8.0, 2.4))
     color = STYLE_COLORS[style]
     if style == "sync":
         chain = ["user", "order", "payment", *downstream]

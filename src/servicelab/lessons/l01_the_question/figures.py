@@ -11,13 +11,24 @@ each change: it only restyles artists it made once, so a redraw is cheap.
 
 from __future__ import annotations
 
+import weakref
+
 from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .. import _check
-from ..card import EDGES, NODES, Decision
-from ..ui.style import STYLE_COLORS, styled
-from .checkout import new_axes
+from ... import _check
+from ...card import EDGES, NODES, Decision
+from ...ui.axes import new_axes
+from ...ui.style import (
+    FADED_EDGE,
+    FADED_FACE,
+    FADED_TEXT,
+    INK,
+    QUESTION_FACE,
+    SECONDARY,
+    STYLE_COLORS,
+    styled,
+)
 
 __all__ = ["Flowchart", "flowchart"]
 
@@ -33,12 +44,8 @@ BOXES = {
     "queue": (5.95, 1.5, 3.3),
 }
 
-INK = "#222222"
-QUESTION_FACE = "#F2F2F2"
-FADED_EDGE = "#D0D0D0"
-FADED_FACE = "#FAFAFA"
-FADED_TEXT = "#B0B0B0"
-ARROW = "#555555"
+#: the flowchart already drawn on an axes (weak: a closed figure's axes is forgotten)
+_CHARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _HEADLINES = {
     "sync": "The caller needs the result now",
     "queue": "Not needed now, and it can be queued",
@@ -68,15 +75,18 @@ def _check_args(decision, title) -> None:
 
 
 class Flowchart:
-    """The flowchart's artists on one axes, drawn once and restyled by :meth:`show`."""
+    """The flowchart's artists on one axes, drawn once and restyled by :meth:`show`.
 
+    Drawn in the kit's look whatever the caller's rc settings (its ``__init__``
+    is :func:`~servicelab.ui.style.styled`). The axes owns the artists; the
+    chart holds them weakly (``boxes``, ``labels``, ``notes``, ``arrows``,
+    ``answers``, ``title`` read them), so the registry behind :meth:`on`,
+    keyed weakly by axes, never keeps a closed figure alive.
+    """
+
+    @styled
     def __init__(self, ax):
-        self.ax = ax
-        self.boxes: dict[str, FancyBboxPatch] = {}
-        self.labels = {}
-        self.notes = {}
-        self.arrows: dict[tuple[str, str], FancyArrowPatch] = {}
-        self.answers = {}
+        boxes, labels, notes, arrows, answers = {}, {}, {}, {}, {}
         ax.set_xlim(0, WIDTH)
         ax.set_ylim(0, HEIGHT)
         ax.axis("off")
@@ -91,11 +101,11 @@ class Flowchart:
                 zorder=2,
             )
             ax.add_patch(box)
-            self.boxes[node_id] = box
-            self.labels[node_id] = ax.text(
+            boxes[node_id] = box
+            labels[node_id] = ax.text(
                 x, y + 0.1, node.label, ha="center", va="center", fontsize=10.5, zorder=3
             )
-            self.notes[node_id] = ax.text(
+            notes[node_id] = ax.text(
                 x, y - 0.14, node.note, ha="center", va="center", fontsize=8.5, zorder=3
             )
         for edge in EDGES:
@@ -104,17 +114,16 @@ class Flowchart:
                 start, end, arrowstyle="-|>", mutation_scale=16, shrinkA=0, shrinkB=1, zorder=1
             )
             ax.add_patch(arrow)
-            self.arrows[edge.source, edge.target] = arrow
+            arrows[edge.source, edge.target] = arrow
             (x0, y0), (x1, y1) = start, end
             if y0 == y1:  # a Yes to the right: the word above the arrow
                 xy, ha, va = ((x0 + x1) / 2, y0 + 0.06), "center", "bottom"
             else:  # a No downwards: the word beside the arrow
                 xy, ha, va = (x0 + 0.1, (y0 + y1) / 2), "left", "center"
-            self.answers[edge.source, edge.target] = ax.text(
+            answers[edge.source, edge.target] = ax.text(
                 *xy, edge.label, ha=ha, va=va, fontsize=9.5, zorder=3
             )
-        # a key to the colours, in the empty corner
-        self.key = []
+        # a key to the colours, in the empty corner (never restyled)
         for k, (style, words) in enumerate(
             (("sync", "sync: caller waits"), ("async", "async: caller continues"))
         ):
@@ -129,19 +138,64 @@ class Flowchart:
                 zorder=2,
             )
             ax.add_patch(swatch)
-            text = ax.text(x + 0.4, y, words, ha="left", va="center", fontsize=9, color=INK)
-            self.key.append((swatch, text))
+            ax.text(x + 0.4, y, words, ha="left", va="center", fontsize=9, color=INK)
         # the title is a plain text artist (cheaper than the axes title, and a panel can
         # redraw it alone on top of a cached chart)
-        self.title = ax.text(
+        title = ax.text(
             0.25, HEIGHT + 0.16, "", ha="left", va="baseline", fontsize=11, fontweight="bold"
         )
-        ax._servicelab_flowchart = self
+        self._refs = {
+            "boxes": {k: weakref.ref(a) for k, a in boxes.items()},
+            "labels": {k: weakref.ref(a) for k, a in labels.items()},
+            "notes": {k: weakref.ref(a) for k, a in notes.items()},
+            "arrows": {k: weakref.ref(a) for k, a in arrows.items()},
+            "answers": {k: weakref.ref(a) for k, a in answers.items()},
+        }
+        self._title = weakref.ref(title)
+        _CHARTS[ax] = self
+
+    def _artists(self, kind: str) -> dict:
+        return {key: ref() for key, ref in self._refs[kind].items()}
+
+    @property
+    def boxes(self) -> dict[str, FancyBboxPatch]:
+        """The boxes, by node id (``"immediate"``, …, ``"queue"``)."""
+        return self._artists("boxes")
+
+    @property
+    def labels(self) -> dict:
+        """Each box's label (the card's words), by node id."""
+        return self._artists("labels")
+
+    @property
+    def notes(self) -> dict:
+        """Each box's note under its label, by node id."""
+        return self._artists("notes")
+
+    @property
+    def arrows(self) -> dict[tuple[str, str], FancyArrowPatch]:
+        """The arrows, by ``(source, target)``."""
+        return self._artists("arrows")
+
+    @property
+    def answers(self) -> dict:
+        """The Yes/No word of each arrow, by ``(source, target)``."""
+        return self._artists("answers")
+
+    @property
+    def title(self):
+        """The title: a text artist above the chart."""
+        return self._title()
+
+    @staticmethod
+    def place(ax) -> None:
+        """Give ``ax`` the whole figure below a title line (the flowchart's own layout)."""
+        ax.set_position((0.0, 0.0, 1.0, HEIGHT / 3.5 * 0.985))
 
     @classmethod
     def on(cls, ax) -> Flowchart:
-        """The flowchart already drawn on ``ax``, or a new one."""
-        chart = getattr(ax, "_servicelab_flowchart", None)
+        """The flowchart already drawn on ``ax``, or a new one (also after ``ax.clear()``)."""
+        chart = _CHARTS.get(ax)
         if chart is not None and chart.boxes["immediate"] in ax.patches:
             return chart
         return cls(ax)
@@ -166,17 +220,17 @@ class Flowchart:
             elif node.kind == "outcome":
                 box.set(facecolor=_tint(color), edgecolor=color, linewidth=2.0)
                 label.set(color=INK, fontweight="bold")
-                note.set(color="#555555", fontstyle="italic")
+                note.set(color=SECONDARY, fontstyle="italic")
             else:  # a question
                 strong = decision is not None
                 box.set(facecolor=QUESTION_FACE, edgecolor=INK, linewidth=2.2 if strong else 1.4)
                 label.set(color=INK, fontweight="bold")
-                note.set(color="#555555", fontstyle="italic")
-        path_color = STYLE_COLORS[decision.style] if decision is not None else ARROW
+                note.set(color=SECONDARY, fontstyle="italic")
+        path_color = STYLE_COLORS[decision.style] if decision is not None else SECONDARY
         for key, arrow in self.arrows.items():
             word = self.answers[key]
             if decision is None:
-                arrow.set(color=ARROW, linewidth=1.5)
+                arrow.set(color=SECONDARY, linewidth=1.5)
                 word.set(color=INK, fontweight="normal")
             elif key in steps:
                 arrow.set(color=path_color, linewidth=2.8)
@@ -202,12 +256,7 @@ def flowchart(decision: Decision | None = None, ax=None, *, title: str | None = 
     _check_args(decision, title)
     if ax is None:
         _, ax = new_axes(size=(WIDTH, 3.5))
-        place(ax)
+        Flowchart.place(ax)
     chart = Flowchart.on(ax)
     chart.show(decision, title=title)
     return ax
-
-
-def place(ax) -> None:
-    """Give ``ax`` the whole figure below a title line (the flowchart's own layout)."""
-    ax.set_position((0.0, 0.0, 1.0, HEIGHT / 3.5 * 0.985))

@@ -16,11 +16,20 @@ Speed matters here (a redraw should take well under 100 ms), so a panel
 * and runs modest default simulations.
 
 Impossible settings never raise: the panel shows a sentence saying what is
-impossible and why, and keeps its controls live.
+impossible and why (its own :class:`Impossible`, or a kit argument check's
+:class:`~servicelab._check.KitValueError`), and keeps its controls live. Any
+other exception is a bug in the kit, and raises.
 
 The same object is the **headless API** for tests: ``panel.set(email_slowdown=10)``
 moves controls from Python, and ``panel.summary``, ``panel.data``,
 ``panel.message`` and ``panel.png`` show what a learner would see.
+
+A lesson's panels live in its slice, ``servicelab.lessons.lNN_slug.panels``:
+a subclass of :class:`Panel` (named ``…Panel``) and a maker function the
+notebook calls, both listed in the module's ``__all__``; the facade
+:mod:`servicelab.panels` then shows them as ``panels.<maker>()``. Panels of
+two time axes side by side with a headline and a legend row start from
+:class:`~servicelab.ui.live.LessonFrame` instead.
 """
 
 from __future__ import annotations
@@ -36,21 +45,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 from PIL import Image
 
-from ..ui.style import RC, kit_style
+from .. import _check
+from .style import RC, WARNING, kit_style
 
-__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle", "nice_limit"]
-
-_NICE = [m * 10**e for e in range(0, 8) for m in (1, 2, 5)]
-
-
-def nice_limit(value: float, *, decades: bool = False) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50, … (or of 1, 10, 100, … with ``decades``)
-    that is ≥ ``value``: axis limits that change rarely, so the background is reused."""
-    for limit in _NICE:
-        if limit >= value and (not decades or str(limit)[0] == "1"):
-            return float(limit)
-    return float(value)
-
+__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle"]
 
 _CONTROL_STYLE = {"description_width": "200px"}
 _CONTROL_LAYOUT = {"width": "420px"}
@@ -202,10 +200,7 @@ class Panel:
         """Move controls from Python (as a learner would), then update once."""
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(
-                f"control = {unknown[0]!r} is not allowed: control must be one of "
-                f"{', '.join(self.controls)}."
-            )
+            raise _check.fail("control", unknown[0], f"one of {', '.join(self.controls)}")
         self._holding = True
         try:
             for name, value in values.items():
@@ -226,8 +221,9 @@ class Panel:
             data = self.compute(**self.values())
         except Impossible as exc:
             self._show_message(str(exc))
-        except ValueError as exc:  # a kit check the panel did not foresee
+        except _check.KitValueError as exc:  # a kit check the panel did not foresee
             self._show_message(f"This setting cannot be simulated: {exc}")
+        # any other exception is a bug in the kit: it raises, with its traceback
         else:
             self.data = data
             self.message = ""
@@ -315,7 +311,7 @@ class Panel:
         self.summary = ""
         self.summary_box.value = ""
         self.message_box.value = (
-            "<p style='color: #D55E00; font-size: 1.05em; border-left: 4px solid #D55E00;"
+            f"<p style='color: {WARNING}; font-size: 1.05em; border-left: 4px solid {WARNING};"
             f" padding-left: 8px'>{html.escape(text)}</p>"
         )
         self.image.layout.display = "none"

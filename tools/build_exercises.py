@@ -1,14 +1,15 @@
-"""Build the learners' exercise notebooks from the solutions notebooks.
+"""Build the learners' exercise notebooks from the solutions notebooks (an author's tool).
 
-``solutions/NN_name.ipynb`` is the one source of every exercise. Answers sit
-between nbgrader's markers, in code and in markdown cells::
+Each lesson with exercises (``servicelab.lessons.LESSONS``) has
+``solutions/NN_slug.ipynb``, the one source of its exercise notebook. Answers
+sit between nbgrader's markers, in code and in markdown cells::
 
     # Set `availability` to the share of sync checkouts that succeed.
     ### BEGIN SOLUTION
     availability = 0.99**4
     ### END SOLUTION
 
-The builder writes ``exercises/NN_name.ipynb`` with each marked region
+The builder writes ``exercises/NN_slug.ipynb`` with each marked region
 replaced by a placeholder that keeps what the learner must produce:
 
 * a region with a top-level ``return`` → ``return ____  # your code here``;
@@ -23,23 +24,28 @@ strips outputs, execution counts and nbgrader metadata, and writes
 byte-for-byte deterministic, so a test can tell when the generated files are
 stale.
 
-Run from the repository's root::
+A notebook in ``solutions/`` that is no registered lesson's is an error, and
+so is a lesson with exercises but no solutions notebook.
 
-    python -m servicelab.exercises.builder          # write exercises/ and _solutions.py
-    python -m servicelab.exercises.builder --check  # exit 1 if they are stale
-    python -m servicelab.exercises.builder --nbgrader course  # course/source/ex01/… for nbgrader
+Run it with the kit's Python (it imports ``servicelab`` and ``nbformat``)::
+
+    python tools/build_exercises.py          # write exercises/ and _solutions.py
+    python tools/build_exercises.py --check  # exit 1 if they are stale
+    python tools/build_exercises.py --nbgrader course  # course/source/ex01/… for nbgrader
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import re
 import sys
 import textwrap
 from pathlib import Path
 
 import nbformat
+
+from servicelab.exercises import exercise_key
+from servicelab.lessons import LESSONS, Lesson
 
 __all__ = [
     "BEGIN",
@@ -50,6 +56,7 @@ __all__ = [
     "build_notebook",
     "solution_code",
     "solutions_module",
+    "sources",
     "build",
     "export_for_nbgrader",
     "main",
@@ -61,8 +68,9 @@ CODE_NOTE = "# your code here"
 ANSWER_NOTE = "# your answer here"
 TEXT_STUB = "*Write your answer here.*"
 TRIPLE_DOUBLE, TRIPLE_SINGLE = '"' * 3, "'" * 3
-_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
-_PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+#: where the generated solutions module goes, from the repository's root
+MODULE = Path("src", "servicelab", "exercises", "_solutions.py")
 
 
 class BuildError(ValueError):
@@ -146,11 +154,35 @@ def _without_markers(source: str) -> str:
 # -- notebooks ------------------------------------------------------------------------------
 
 
-def _exercise_key(path: Path) -> str:
-    match = _NAME.match(path.name)
-    if not match:
-        raise BuildError(f"{path.name}: solutions notebooks are named NN_name.ipynb (e.g. 01_x).")
-    return f"ex{match.group(1)}"
+def sources(solutions: Path, lessons=LESSONS) -> dict[str, Path]:
+    """Each exercise set's solutions notebook, by its key (``"ex03"``), from the registry.
+
+    Every lesson with an ``exercises`` part must have its notebook in
+    ``solutions``, and every notebook there must be such a lesson's.
+    """
+    found: dict[str, Path] = {}
+    for lesson in lessons:
+        if not lesson.has("exercises"):
+            continue
+        path = solutions / Path(lesson.solution_notebook).name
+        if not path.exists():
+            raise BuildError(
+                f"{lesson.solution_notebook} is missing: lesson {lesson.number} has "
+                f"exercises ({lesson.package}.exercises), so it needs its solutions notebook."
+            )
+        found[_key(lesson)] = path
+    strays = sorted(set(solutions.glob("*.ipynb")) - set(found.values()))
+    if strays:
+        raise BuildError(
+            f"{strays[0].name}: no lesson with exercises in LESSONS has this solutions "
+            "notebook (they are named NN_slug.ipynb after their lesson, e.g. "
+            f"{next(iter(found.values())).name if found else '01_the_question.ipynb'})."
+        )
+    return found
+
+
+def _key(lesson: Lesson) -> str:
+    return exercise_key(lesson.package)
 
 
 def _grade_id(cell, where: str) -> str:
@@ -217,10 +249,12 @@ def solutions_module(codes: dict[str, str]) -> str:
     lines = [
         '"""The code of every answer cell of solutions/*.ipynb (generated: do not edit).',
         "",
-        "Written by ``python -m servicelab.exercises.builder`` (``make exercises``) from the",
-        "solutions notebooks, the one source of the exercises; ``q.solution()`` shows these.",
+        "Written by ``tools/build_exercises.py`` (``make exercises``) from the solutions",
+        "notebooks, the one source of the exercises; ``q.solution()`` shows these.",
         "A test fails if this file is stale.",
         '"""',
+        "",
+        '__all__ = ["SOLUTIONS"]',
         "",
         "SOLUTIONS = {",
     ]
@@ -240,20 +274,21 @@ def _dumps(nb) -> str:
     return nbformat.writes(nb, version=4) + "\n"  # as Jupyter saves it
 
 
-def build(solutions: Path, exercises: Path, module: Path, *, check: bool = False) -> list[Path]:
-    """Build every ``solutions/NN_*.ipynb`` into ``exercises/`` and ``module``.
+def build(
+    solutions: Path, exercises: Path, module: Path, *, check: bool = False, lessons=LESSONS
+) -> list[Path]:
+    """Build each lesson's ``solutions/NN_slug.ipynb`` into ``exercises/`` and ``module``.
 
     Returns the paths that changed (with ``check=True``: that would change;
     nothing is written).
     """
-    sources = sorted(solutions.glob("*.ipynb"))
-    if not sources:
-        raise BuildError(f"{solutions}: no solutions notebooks (NN_name.ipynb) found.")
+    found = sources(solutions, lessons)
+    if not found:
+        raise BuildError("no lesson in LESSONS has exercises: nothing to build.")
     outputs: dict[Path, str] = {}
     codes: dict[str, str] = {}
-    for path in sources:
+    for key, path in found.items():
         nb = nbformat.read(path, as_version=4)
-        key = _exercise_key(path)
         outputs[exercises / path.name] = _dumps(build_notebook(nb, path.name))
         blocks = solution_code(nb, path.name)
         if not blocks:
@@ -278,40 +313,33 @@ def build(solutions: Path, exercises: Path, module: Path, *, check: bool = False
     return stale
 
 
-def export_for_nbgrader(solutions: Path, course: Path) -> list[Path]:
-    """Write ``course/source/exNN/NN_name.ipynb`` for nbgrader, one assignment per notebook.
+def export_for_nbgrader(solutions: Path, course: Path, lessons=LESSONS) -> list[Path]:
+    """Write ``course/source/exNN/NN_slug.ipynb`` for nbgrader, one assignment per notebook.
 
     The copies keep the answers, the markers and the nbgrader metadata (nbgrader
     needs them all), and leave out the cells tagged ``solutions-only`` and any
     outputs. Returns the paths written.
     """
     written = []
-    for path in sorted(solutions.glob("*.ipynb")):
+    for key, path in sources(solutions, lessons).items():
         nb = nbformat.read(path, as_version=4)
         nb.cells = [c for c in nb.cells if DROP_TAG not in c.get("metadata", {}).get("tags", [])]
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        out = course / "source" / _exercise_key(path) / path.name
+        out = course / "source" / key / path.name
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(_dumps(nb), encoding="utf-8")
         written.append(out)
     return written
 
 
-def _default_root() -> Path:
-    cwd = Path.cwd()
-    if (cwd / "solutions").is_dir():
-        return cwd
-    return _PACKAGE_DIR.parents[2]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m servicelab.exercises.builder",
+        prog="python tools/build_exercises.py",
         description="Write exercises/*.ipynb (and _solutions.py) from solutions/*.ipynb.",
     )
-    parser.add_argument("--root", type=Path, default=None, help="the repository's root")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository's root")
     parser.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     parser.add_argument(
         "--nbgrader",
@@ -320,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         help="instead, write COURSE/source/exNN/ for nbgrader (see the README's Exercises)",
     )
     args = parser.parse_args(argv)
-    root = args.root if args.root is not None else _default_root()
+    root = args.root
     if args.nbgrader is not None:
         try:
             for path in export_for_nbgrader(root / "solutions", args.nbgrader):
@@ -329,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0
-    module = root / "src" / "servicelab" / "exercises" / "_solutions.py"
+    module = root / MODULE
     try:
         changed = build(root / "solutions", root / "exercises", module, check=args.check)
     except BuildError as error:

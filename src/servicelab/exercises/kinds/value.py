@@ -1,0 +1,108 @@
+"""A number, compared with the kit's own: a closed form such as a chain's availability."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+from ..core import CORRECT, INCORRECT
+from ..feedback import num, read_number
+from ..question import Question, lazy, paragraphs, resolve
+from .mistakes import Mistake, close, recognise
+
+__all__ = ["ValueQuestion", "MISTAKE_REL"]
+
+#: how near a known mistake a number must be to be recognised as it (relative)
+MISTAKE_REL = 0.002
+
+
+class ValueQuestion(Question):
+    """A number, compared with ``expected()`` within ``abs_tol``/``rel_tol``.
+
+    ``label`` names the number ("chain availability"); ``truth(text)`` states
+    the right value in a sentence ("a 4-service chain of 0.99 each is
+    {text}"); ``mistakes()`` are recognised wrong answers (within
+    :data:`MISTAKE_REL` unless a :class:`Mistake` says otherwise);
+    ``evidence()`` is a sentence from a simulation. ``fraction=True`` catches
+    percentages.
+    """
+
+    kind = "value"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        variable: str,
+        expected: Callable[[], float],
+        label: str,
+        truth: Callable[[str], str],
+        abs_tol: float = 0.0,
+        rel_tol: float = 1e-9,
+        spec: str = ",.4g",
+        unit: str = "",
+        fraction: bool = False,
+        mistakes: Callable[[], Iterable[Mistake]] = tuple,
+        evidence: Callable[[], str] | None = None,
+        when_correct: str | Callable[[], str] = "",
+        **common,
+    ):
+        super().__init__(name, variables=(variable,), **common)
+        self.variable = variable
+        self.expected = lazy(expected)
+        self.label, self.truth = label, truth
+        self.abs_tol, self.rel_tol = abs_tol, rel_tol
+        self.spec, self.unit, self.fraction = spec, unit, fraction
+        self.mistakes = lazy(lambda: tuple(mistakes()))
+        self.evidence = lazy(evidence) if evidence is not None else None
+        self.when_correct = when_correct
+
+    def fmt(self, x: float) -> str:
+        return num(x, self.spec, self.unit)
+
+    def _evidence(self) -> str:
+        return self.evidence() if self.evidence is not None else ""
+
+    def _assess(self, values):
+        x, problem = read_number(values[self.variable], f"`{self.variable}`")
+        if problem:
+            return self.outcome(INCORRECT, problem)
+        want = self.expected()
+        said = f"Your {self.label} is {self.fmt(x)}"
+        if close(x, want, self.rel_tol, self.abs_tol):
+            return self.outcome(
+                CORRECT,
+                paragraphs(f"{said}: right.", resolve(self.when_correct), self._evidence()),
+            )
+        truth = self.truth(self.fmt(want))
+        if self.fraction and 1 < abs(x) <= 100 and close(x / 100, want, 0.01, self.abs_tol):
+            return self.outcome(
+                INCORRECT,
+                f"Your {self.label} is {num(x, ',.6g')}, which looks like a percentage. Write "
+                f"shares as fractions between 0 and 1: {num(x / 100, self.spec)} rather than "
+                f"{num(x, ',.6g')}.",
+            )
+        say = recognise(x, self.mistakes(), rel=MISTAKE_REL, abs_tol=self.abs_tol / 2)
+        if say is not None:
+            return self.outcome(
+                INCORRECT, paragraphs(f"{said} but {truth}: {say}", self._evidence())
+            )
+        return self.outcome(
+            INCORRECT,
+            paragraphs(
+                f"{said} but {truth}{self._how_far(x, want)}.",
+                self._evidence(),
+                f"`{self.name}.hint()` can help.",
+            ),
+        )
+
+    @staticmethod
+    def _how_far(x: float, want: float) -> str:
+        """`` (yours is 2.5 times too large)``, or nothing if the signs differ."""
+        if not (want and x and math.copysign(1, x) == math.copysign(1, want)):
+            return ""
+        ratio = x / want
+        how = f"{ratio:.3g} times too large" if ratio > 1 else f"{1 / ratio:.3g} times too small"
+        if 0.8 < ratio < 1.25:
+            how = f"{abs(ratio - 1):.1%} too {'high' if ratio > 1 else 'low'}"
+        return f" (yours is {how})"

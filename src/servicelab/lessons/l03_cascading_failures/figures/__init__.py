@@ -1,0 +1,45 @@
+"""Lesson 03's figures, cascading failures, one module per story, in the kit's look.
+
+Each function draws on a given matplotlib ``ax`` (or makes a figure) and
+returns the ``ax``. *Sync* is vermillion and *async* blue, as everywhere in
+the kit; a window in which a service is slow or down is shaded grey. Axes
+carry units; titles state the takeaway, with numbers from :mod:`..analysis`.
+
+* :mod:`.availability` — :func:`availability_chain`: success of a checkout
+  against the number of services it calls, the sync product line and the
+  async flat line;
+* :mod:`.outage` — :func:`outage_figure`: orders confirmed over time and the
+  async backlog, outages shaded;
+* :mod:`.pool` — :func:`success_by_kind`, :func:`busy_workers` and both side
+  by side, :func:`pool_figure`: a slow Inventory exhausts the Order workers;
+* :mod:`.storm` — :func:`goodput_over_time`, :func:`load_over_time`,
+  :func:`p99_over_time`, :func:`amplification_bars`, and one run per axes,
+  :func:`storm_run`, as small multiples, :func:`storm_figure`: retry storms.
+"""
+
+from .availability import availability_chain
+from .outage import outage_figure
+from .pool import busy_workers, pool_figure, success_by_kind
+from .storm import (
+    amplification_bars,
+    goodput_over_time,
+    load_over_time,
+    p99_over_time,
+    storm_figure,
+    storm_run,
+)
+
+# figures only: the facade servicelab.plots shows every name listed here
+__all__ = [
+    "availability_chain",
+    "outage_figure",
+    "success_by_kind",
+    "busy_workers",
+    "pool_figure",
+    "goodput_over_time",
+    "load_over_time",
+    "p99_over_time",
+    "amplification_bars",
+    "storm_run",
+    "storm_figure",
+]
