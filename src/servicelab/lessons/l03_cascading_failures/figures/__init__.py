@@ -17,29 +17,10 @@ carry units; titles state the takeaway, with numbers from :mod:`..analysis`.
   :func:`storm_run`, as small multiples, :func:`storm_figure`: retry storms.
 """
 
-from .availability import availability_chain
-from .outage import outage_figure
-from .pool import busy_workers, pool_figure, success_by_kind
-from .storm import (
-    amplification_bars,
-    goodput_over_time,
-    load_over_time,
-    p99_over_time,
-    storm_figure,
-    storm_run,
-)
+from . import availability, outage, pool, storm
 
 # figures only: the facade servicelab.plots shows every name listed here
-__all__ = [
-    "availability_chain",
-    "outage_figure",
-    "success_by_kind",
-    "busy_workers",
-    "pool_figure",
-    "goodput_over_time",
-    "load_over_time",
-    "p99_over_time",
-    "amplification_bars",
-    "storm_run",
-    "storm_figure",
-]
+__all__ = [*availability.__all__, *outage.__all__, *pool.__all__, *storm.__all__]
+globals().update(
+    {name: getattr(m, name) for m in (availability, outage, pool, storm) for name in m.__all__}
+)
