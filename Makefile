@@ -55,7 +55,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# solutions/ is the source; exercises/ (and the package's _solutions.py) are generated from it.
+# solutions/ is the source; exercises/ is generated from it (the package carries no answers).
 exercises: $(STAMP)
 	$(BIN)/python tools/build_exercises.py
 

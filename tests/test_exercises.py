@@ -5,7 +5,12 @@
 * every exercises notebook runs, every check says *not attempted*, and in
   grading mode every check fails (the learner's copy fails until solved);
 * every question's wrong example (declared next to it) fails with a helpful message;
-* hints, solutions and the notebooks' text stay in step with the questions.
+* hints, solutions and the notebooks' text stay in step with the questions;
+* grading integrity: grading mode and the solutions switch are decided by the
+  environment the kernel starts with, and no notebook cell turns them off; the
+  package carries no answer table; a question keeps its expected answer to
+  itself; with solutions off a wrong answer is not told the right one; a
+  rigged ``str`` cannot pass a choice.
 
 Everything is driven by the registry, :data:`servicelab.lessons.LESSONS`:
 every lesson with an ``exercises`` part, its notebooks and its questions.
@@ -18,12 +23,14 @@ import ast
 import importlib.util
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from servicelab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome, Question, set_grading
+import servicelab.exercises as exercises_package
+from servicelab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome, Question, core
 from servicelab.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,14 +71,36 @@ ALL_QUESTIONS = [
 ]
 
 
+@contextmanager
+def switches(*, grading: bool | None = None, hidden: bool | None = None):
+    """Grading mode and the solutions switch as a kernel started with them would have them.
+
+    The kit reads both from the environment once, at import, and offers no
+    setter; the tests set the module's state directly, as only code that owns
+    the process can.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if grading is not None:
+            patch.setattr(core, "_GRADING", grading)
+        if hidden is not None:
+            patch.setattr(core, "_SOLUTIONS_HIDDEN", hidden)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def learning_mode():
+    """Every test here starts as a learner's kernel does: no grading, solutions shown."""
+    with switches(grading=False, hidden=False):
+        yield
+
+
 def run_in_process(path: Path, *, grading: bool):
     """Run a notebook's code cells in one namespace; (source, value, error) per code cell."""
     for q in module_for(path).QUESTIONS:
         q.reset()
-    set_grading(grading)
     namespace = {"__name__": "__main__"}
     results = []
-    try:
+    with switches(grading=grading):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "code":
                 continue
@@ -86,8 +115,6 @@ def run_in_process(path: Path, *, grading: bool):
                 results.append((cell.source, value, None))
             except AssertionError as error:  # a failed check in grading mode
                 results.append((cell.source, None, error))
-    finally:
-        set_grading(None)
     return results
 
 
@@ -278,3 +305,165 @@ def test_the_readme_table_matches_each_notebook(path):
     minutes = re.search(r"about (\d+) minutes", nbformat.read(path, as_version=4).cells[0].source)
     assert row.rstrip(" |").endswith(f"| {minutes.group(1)}")
     assert re.search(rf"\| {len(questions(path))}\b", row)
+
+
+# -- grading integrity: what a learner's cell cannot do -----------------------------------------
+
+#: cells a learner could type, in a kernel started by a grader (run in a real kernel below)
+ATTACKS = {
+    "import": "from servicelab.lessons.l03_cascading_failures.exercises import ____, q1",
+    "%env": "%env SERVICELAB_GRADING=0\n%env SERVICELAB_NO_SOLUTIONS=0",
+    "environ": "import os\n"
+    'os.environ.pop("SERVICELAB_GRADING", None)\n'
+    'os.environ.pop("SERVICELAB_NO_SOLUTIONS", None)',
+    "reload": "import importlib\n"
+    "import servicelab.exercises\n"
+    "importlib.reload(servicelab.exercises.core)\n"
+    "importlib.reload(servicelab.exercises);",
+    "setter": "from servicelab.exercises import set_grading",
+    "table": "from servicelab.exercises._solutions import SOLUTIONS",
+    "solution": "print(repr(q1.solution().code))",
+    "answer": "availability = 0.9801",
+    "check": "q1.check()",
+}
+#: on Linux the kit also reads the environment the kernel started with, so even a cell
+#: run before the import cannot switch grading off
+BEFORE_IMPORT = Path("/proc/self/environ").exists()
+
+
+@pytest.fixture(scope="module")
+def graded_kernel():
+    """Each attack cell's outputs, run in order in a kernel a grader started (solutions off)."""
+    from nbclient import NotebookClient
+
+    names = (["environ"] if BEFORE_IMPORT else []) + list(ATTACKS)
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(ATTACKS[n], id=f"c{i}") for i, n in enumerate(names)]
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVICELAB_GRADING", "1")
+        patch.setenv("SERVICELAB_NO_SOLUTIONS", "1")
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    return {name: cell.outputs for name, cell in zip(names, nb.cells, strict=True)}
+
+
+def error_of(outputs) -> str | None:
+    return next((o["ename"] for o in outputs if o["output_type"] == "error"), None)
+
+
+def test_grading_cannot_be_switched_off_from_a_notebook_cell(graded_kernel):
+    assert error_of(graded_kernel["import"]) is None
+    assert error_of(graded_kernel["setter"]) == "ImportError"  # no public setter
+    assert error_of(graded_kernel["check"]) == "AssertionError"  # the wrong answer scores 0
+    assert not hasattr(exercises_package, "set_grading") and not hasattr(core, "set_grading")
+
+
+def test_solutions_cannot_be_switched_back_on_from_a_notebook_cell(graded_kernel):
+    shown = "".join(o.get("text", "") for o in graded_kernel["solution"])
+    assert shown.strip() == "''", shown
+
+
+def test_no_answer_table_is_importable(graded_kernel):
+    assert error_of(graded_kernel["table"]) == "ModuleNotFoundError"
+    assert importlib.util.find_spec("servicelab.exercises._solutions") is None
+    package = Path(exercises_package.__file__).resolve().parents[1]
+    sources = {p: p.read_text(encoding="utf-8") for p in package.rglob("*.py")}
+    builder = load_builder()
+    for path in SOLUTIONS:
+        for name, code in builder.solution_code(nbformat.read(path, as_version=4)).items():
+            answer = "\n".join(line for line in code.splitlines() if not line.startswith("#"))
+            holding = [p.name for p, text in sources.items() if answer.strip() in text]
+            assert not holding, f"{path.name} {name}: its answer is in {holding}"
+
+
+def test_without_the_solutions_folder_a_solution_says_so(monkeypatch, tmp_path):
+    from servicelab.exercises import solutions
+
+    monkeypatch.setattr(solutions, "SOLUTIONS_FOLDER", tmp_path / "not-handed-out")
+    view = ALL_QUESTIONS[0][1].solution()
+    assert view.code == "" and "without its `solutions/` folder" in view.explanation
+
+
+EXPOSURES = ("expected", "answer", "actual", "cases", "explanation", "why")
+
+
+@pytest.mark.parametrize("key, question", ALL_QUESTIONS, ids=[k for k, _ in ALL_QUESTIONS])
+def test_a_question_keeps_its_answer_to_itself(key, question):
+    shown = [name for name in EXPOSURES if hasattr(question, name)]
+    assert not shown, f"{key}: {shown} are public"
+
+
+def expected_texts(question) -> list[str]:
+    """The expected answer as a value or prediction question would print it."""
+    if question.kind == "value":
+        return [question.fmt(question._expected())]
+    if question.kind == "predict":
+        return [question.fmt(question._actual()[0])]
+    return []
+
+
+@pytest.mark.parametrize("key, question", ALL_QUESTIONS, ids=[k for k, _ in ALL_QUESTIONS])
+def test_with_solutions_off_a_wrong_answer_is_not_told_the_right_one(key, question):
+    question.reset()
+    with switches(hidden=True):
+        outcome = question.assess(**question.wrong_example.values(question.variables))
+    assert outcome.status == INCORRECT and not outcome.internal_error, str(outcome)
+    assert len(outcome.message) > 40
+    for text in expected_texts(question):
+        assert text not in outcome.message, f"{key}: {text} in\n{outcome.message}"
+    assert "it should be" not in outcome.message and "the flowchart says" not in outcome.message
+
+
+def test_with_solutions_off_a_value_question_says_how_far_and_what_the_mistake_is():
+    from servicelab.lessons.l03_cascading_failures.exercises import q1
+
+    with switches(hidden=True):
+        known = q1.assess(0.9801).message
+        far = q1.assess(0.5).message
+        near = q1.assess(0.95).message
+    assert "0.9801" in known and "multiply all four" in known and "0.9606" not in known
+    assert "too low (off by 25% up to a factor of 2)" in far and "0.9606" not in far
+    assert "a little too low (within 5%)" in near
+    assert "0.9606" in q1.assess(0.5).message  # solutions on: the kit says it
+
+
+class Rigged(str):
+    """A string equal to everything, whose methods give itself back."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def strip(self, *args):
+        return self
+
+    lower = casefold = upper = strip
+
+
+def rigged(text: str, like: str) -> Rigged:
+    """A :class:`Rigged` ``text`` that hashes as ``like`` (so a dict lookup finds ``like``)."""
+    return type("R", (Rigged,), {"__hash__": lambda self: hash(like)})(text)
+
+
+@pytest.mark.parametrize(
+    "key, question",
+    [(k, q) for k, q in ALL_QUESTIONS if q.kind == "choice"],
+    ids=[k for k, q in ALL_QUESTIONS if q.kind == "choice"],
+)
+def test_a_rigged_str_subclass_fails_a_choice_question(key, question):
+    for letter in question.options:
+        outcome = question.assess(rigged("z", like=letter))
+        assert outcome.status != CORRECT, (key, letter, str(outcome))
+
+
+def test_a_rigged_str_subclass_fails_a_classify_question():
+    from servicelab.lessons.l01_the_question.exercises import ITEMS, q2
+
+    for label in ("sync", "queue", "callback"):
+        answer = {item: rigged("z", like=label) for item in ITEMS}
+        assert q2.assess(answer).status == INCORRECT, label

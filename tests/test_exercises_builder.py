@@ -1,4 +1,8 @@
-"""The builder (tools/build_exercises.py): solutions/ → exercises/, byte-for-byte deterministic."""
+"""The builder (tools/build_exercises.py): solutions/ → exercises/, byte-for-byte deterministic.
+
+It writes no answers into the package: ``q.solution()`` reads the solutions
+notebooks themselves (:mod:`servicelab.exercises.solutions`).
+"""
 
 import importlib.util
 import shutil
@@ -9,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from servicelab.exercises.solutions import answer_code
 from servicelab.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +32,8 @@ def load_builder():
 
 builder = load_builder()
 BuildError, build, build_notebook = builder.BuildError, builder.build, builder.build_notebook
-solution_code, solutions_module = builder.solution_code, builder.solutions_module
-strip_solutions = builder.strip_solutions
-MODULE = ROOT / builder.MODULE
+solution_code, strip_solutions = builder.solution_code, builder.strip_solutions
+OLD_ANSWER_TABLE = builder.OLD_ANSWER_TABLE
 EXERCISED = [lesson for lesson in LESSONS if lesson.has("exercises")]
 ANSWER = {"grade": False, "grade_id": "q1", "locked": False, "schema_version": 3, "solution": True}
 
@@ -161,23 +165,35 @@ def test_solution_code_is_the_whole_cell_without_markers():
         solution_code(notebook(cell, twice))
 
 
-def test_the_solutions_module_round_trips_any_code():
-    codes = {
-        "ex01.q1": 'x = "a\\b"\n',
-        "ex01.q2": 'def f():\n    """Doc."""\n    return 1\n',
-        "ex02.q1": "y = '''text'''\n",
-    }
-    namespace = {}
-    exec(solutions_module(codes), namespace)
-    assert namespace["SOLUTIONS"] == codes and namespace["__all__"] == ["SOLUTIONS"]
-    with pytest.raises(BuildError, match="triple quotes"):
-        solutions_module({"ex01.q1": "a = '''x'''\nb = \"\"\"y\"\"\"\n"})
+def test_the_package_reads_the_same_answer_code_as_the_builder(tmp_path):
+    source = "# set x\n### BEGIN SOLUTION\nx = 'a\\b'\ny = '''t'''\n### END SOLUTION"
+    cell = nbformat.v4.new_code_cell(source, id="a", metadata={"nbgrader": ANSWER})
+    nb = notebook(nbformat.v4.new_markdown_cell("# Exercises", id="m"), cell)
+    nbformat.write(nb, tmp_path / "07_example.ipynb")
+    code = answer_code("ex07", "q1", tmp_path)
+    assert code == solution_code(nb)["q1"] == "# set x\nx = 'a\\b'\ny = '''t'''\n"
+    assert answer_code("ex07", "q2", tmp_path) is None  # no such answer cell
+    assert answer_code("ex08", "q1", tmp_path) is None  # no such notebook
+    assert answer_code("ex07", "q1", tmp_path / "handed-out-without-solutions") is None
 
 
-def test_committed_exercises_and_solutions_module_are_up_to_date(tmp_path):
+def test_the_builder_writes_no_answers_into_the_package_and_removes_an_old_table(tmp_path):
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    assert builder.main(["--root", str(tmp_path)]) == 0
+    assert not (tmp_path / "src").exists(), "the builder wrote into the package"
+    old = tmp_path / OLD_ANSWER_TABLE
+    old.parent.mkdir(parents=True)
+    old.write_text("SOLUTIONS = {'ex01.q1': 'why_callback = \"b\"'}\n", "utf-8")
+    assert builder.main(["--root", str(tmp_path), "--check"]) == 1
+    assert builder.main(["--root", str(tmp_path)]) == 0
+    assert not old.exists()
+    assert not (ROOT / OLD_ANSWER_TABLE).exists(), "an answer table is in the package"
+
+
+def test_committed_exercises_are_up_to_date(tmp_path):
     """A stale generated file fails here: run `make exercises` and commit the result."""
-    exercises, module = tmp_path / "exercises", tmp_path / "_solutions.py"
-    build(ROOT / "solutions", exercises, module)
+    exercises = tmp_path / "exercises"
+    build(ROOT / "solutions", exercises)
     for fresh in sorted(exercises.glob("*.ipynb")):
         committed = ROOT / "exercises" / fresh.name
         assert committed.exists(), f"exercises/{fresh.name} is missing: run `make exercises`"
@@ -187,24 +203,23 @@ def test_committed_exercises_and_solutions_module_are_up_to_date(tmp_path):
     assert sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb")) == sorted(
         p.name for p in exercises.glob("*.ipynb")
     ), "exercises/ holds a notebook without a solutions notebook"
-    assert MODULE.read_bytes() == module.read_bytes(), "_solutions.py is stale: make exercises"
 
 
 def test_build_writes_only_what_changed_and_check_reports_it(tmp_path):
     solutions = tmp_path / "solutions"
     shutil.copytree(ROOT / "solutions", solutions)
-    exercises, module = tmp_path / "exercises", tmp_path / "_solutions.py"
-    written = build(solutions, exercises, module)
-    assert module in written and len(written) == len(list(solutions.glob("*.ipynb"))) + 1
-    assert build(solutions, exercises, module) == []
-    assert build(solutions, exercises, module, check=True) == []
+    exercises = tmp_path / "exercises"
+    written = build(solutions, exercises)
+    assert len(written) == len(list(solutions.glob("*.ipynb")))
+    assert build(solutions, exercises) == []
+    assert build(solutions, exercises, check=True) == []
     orphan = exercises / "99_orphan.ipynb"
     orphan.write_text("{}", encoding="utf-8")
     stale = exercises / Path(EXERCISED[0].exercise_notebook).name
     stale.write_text("{}", encoding="utf-8")
-    assert set(build(solutions, exercises, module, check=True)) == {orphan, stale}
-    build(solutions, exercises, module)
-    assert not orphan.exists() and build(solutions, exercises, module, check=True) == []
+    assert set(build(solutions, exercises, check=True)) == {orphan, stale}
+    build(solutions, exercises)
+    assert not orphan.exists() and build(solutions, exercises, check=True) == []
 
 
 def test_the_command_line(tmp_path, capsys):

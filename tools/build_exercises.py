@@ -17,19 +17,24 @@ replaced by a placeholder that keeps what the learner must produce:
   literal with constant keys keeps its keys: ``{"Get user by ID": ____, …}``;
 * anything else → ``# your code here``; in markdown → *Write your answer here.*
 
-It also drops cells tagged ``solutions-only`` (the instructor's notes),
-strips outputs, execution counts and nbgrader metadata, and writes
-``src/servicelab/exercises/_solutions.py``: each answer cell's code, so that
-``q1.solution()`` shows exactly what the solutions notebook holds. Output is
+It also drops cells tagged ``solutions-only`` (the instructor's notes) and
+strips outputs, execution counts and nbgrader metadata. Output is
 byte-for-byte deterministic, so a test can tell when the generated files are
 stale.
+
+The answers stay in ``solutions/``: the builder writes no copy of them into
+the package (``q1.solution()`` reads the solutions notebook itself, when it is
+there; :mod:`servicelab.exercises.solutions`), so a kit handed out without
+``solutions/`` carries no answers. An answer table left in the package by an
+older version of this tool (``src/servicelab/exercises/_solutions.py``) counts
+as stale, and is removed.
 
 A notebook in ``solutions/`` that is no registered lesson's is an error, and
 so is a lesson with exercises but no solutions notebook.
 
 Run it with the kit's Python (it imports ``servicelab`` and ``nbformat``)::
 
-    python tools/build_exercises.py          # write exercises/ and _solutions.py
+    python tools/build_exercises.py          # write exercises/
     python tools/build_exercises.py --check  # exit 1 if they are stale
     python tools/build_exercises.py --nbgrader course  # course/source/ex01/… for nbgrader
 """
@@ -55,7 +60,6 @@ __all__ = [
     "strip_solutions",
     "build_notebook",
     "solution_code",
-    "solutions_module",
     "sources",
     "build",
     "export_for_nbgrader",
@@ -67,10 +71,10 @@ DROP_TAG = "solutions-only"
 CODE_NOTE = "# your code here"
 ANSWER_NOTE = "# your answer here"
 TEXT_STUB = "*Write your answer here.*"
-TRIPLE_DOUBLE, TRIPLE_SINGLE = '"' * 3, "'" * 3
 ROOT = Path(__file__).resolve().parents[1]
-#: where the generated solutions module goes, from the repository's root
-MODULE = Path("src", "servicelab", "exercises", "_solutions.py")
+#: the answer table older versions wrote into the package, from the repository's root:
+#: the package must carry no answers, so the builder removes it (and ``--check`` flags it)
+OLD_ANSWER_TABLE = Path("src", "servicelab", "exercises", "_solutions.py")
 
 
 class BuildError(ValueError):
@@ -244,71 +248,46 @@ def solution_code(nb, name: str = "notebook") -> dict[str, str]:
     return found
 
 
-def solutions_module(codes: dict[str, str]) -> str:
-    """The text of ``_solutions.py`` for ``codes`` (``"ex01.q1"`` → code), ruff-format stable."""
-    lines = [
-        '"""The code of every answer cell of solutions/*.ipynb (generated: do not edit).',
-        "",
-        "Written by ``tools/build_exercises.py`` (``make exercises``) from the solutions",
-        "notebooks, the one source of the exercises; ``q.solution()`` shows these.",
-        "A test fails if this file is stale.",
-        '"""',
-        "",
-        '__all__ = ["SOLUTIONS"]',
-        "",
-        "SOLUTIONS = {",
-    ]
-    for key in sorted(codes):
-        code = codes[key]
-        quote = TRIPLE_SINGLE if TRIPLE_DOUBLE in code else TRIPLE_DOUBLE
-        if quote in code or code.endswith(quote[0]):
-            raise BuildError(f"{key}: a solution may not use both kinds of triple quotes.")
-        body = code.replace("\\", "\\\\")
-        lines.append(f'    "{key}": {quote}\\')
-        lines.append(body + quote + ",")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def _dumps(nb) -> str:
     return nbformat.writes(nb, version=4) + "\n"  # as Jupyter saves it
 
 
 def build(
-    solutions: Path, exercises: Path, module: Path, *, check: bool = False, lessons=LESSONS
+    solutions: Path,
+    exercises: Path,
+    *,
+    check: bool = False,
+    lessons=LESSONS,
+    remove: tuple[Path, ...] = (),
 ) -> list[Path]:
-    """Build each lesson's ``solutions/NN_slug.ipynb`` into ``exercises/`` and ``module``.
+    """Build each lesson's ``solutions/NN_slug.ipynb`` into ``exercises/``.
 
-    Returns the paths that changed (with ``check=True``: that would change;
-    nothing is written).
+    ``remove`` are files that must not exist (an old answer table in the
+    package). Returns the paths that changed (with ``check=True``: that would
+    change; nothing is written or removed).
     """
     found = sources(solutions, lessons)
     if not found:
         raise BuildError("no lesson in LESSONS has exercises: nothing to build.")
     outputs: dict[Path, str] = {}
-    codes: dict[str, str] = {}
-    for key, path in found.items():
+    for path in found.values():
         nb = nbformat.read(path, as_version=4)
         outputs[exercises / path.name] = _dumps(build_notebook(nb, path.name))
-        blocks = solution_code(nb, path.name)
-        if not blocks:
+        if not solution_code(nb, path.name):  # also checks every answer cell's grade_id
             raise BuildError(f"{path.name}: no {BEGIN} regions: nothing for learners to do.")
-        codes.update({f"{key}.{grade_id}": code for grade_id, code in blocks.items()})
-    outputs[module] = solutions_module(codes)
     stale = [
         path
-        for path in list(outputs) + sorted(exercises.glob("*.ipynb"))
+        for path in list(outputs) + sorted(exercises.glob("*.ipynb")) + list(remove)
         if path not in outputs or not path.exists() or path.read_text("utf-8") != outputs[path]
     ]
-    stale = list(dict.fromkeys(stale))
+    stale = [path for path in dict.fromkeys(stale) if path in outputs or path.exists()]
     if check:
         return stale
     exercises.mkdir(parents=True, exist_ok=True)
-    module.parent.mkdir(parents=True, exist_ok=True)
     for path in stale:
         if path in outputs:
             path.write_text(outputs[path], encoding="utf-8")
-        else:  # an exercise whose solutions notebook is gone
+        else:  # an exercise whose solutions notebook is gone, or an answer table
             path.unlink()
     return stale
 
@@ -337,7 +316,7 @@ def export_for_nbgrader(solutions: Path, course: Path, lessons=LESSONS) -> list[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python tools/build_exercises.py",
-        description="Write exercises/*.ipynb (and _solutions.py) from solutions/*.ipynb.",
+        description="Write exercises/*.ipynb from solutions/*.ipynb.",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the repository's root")
     parser.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
@@ -357,9 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0
-    module = root / MODULE
     try:
-        changed = build(root / "solutions", root / "exercises", module, check=args.check)
+        changed = build(
+            root / "solutions",
+            root / "exercises",
+            check=args.check,
+            remove=(root / OLD_ANSWER_TABLE,),
+        )
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -370,8 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("exercises are up to date")
         return 0
-    for p in shown:
-        print(f"wrote {p}")
+    for path, p in zip(changed, shown, strict=True):
+        print(f"{'wrote' if path.exists() else 'removed'} {p}")
     if not changed:
         print("exercises are up to date")
     return 0

@@ -10,16 +10,22 @@ then fills in each ``____`` and runs ``q1.check()`` (``q1.hint()``,
 lists them); this package is what they are made of:
 
 * :mod:`~servicelab.exercises.core` — the placeholder, the three verdicts,
-  grading mode and the solutions switch, where answers are read from;
+  grading mode and the solutions switch (read from the environment when this
+  package is first imported, and fixed from then on), where answers are read from;
 * :mod:`~servicelab.exercises.render` — what a check, a hint, a solution and
   ``progress()`` show, as text and as HTML;
 * :mod:`~servicelab.exercises.question` — the :class:`Question` base, its
   :class:`WrongExample`, and a notebook's :class:`QuestionSet`;
 * :mod:`~servicelab.exercises.kinds` — the kinds of question, one module each;
 * :mod:`~servicelab.exercises.feedback` — the sentences of feedback;
-* :mod:`~servicelab.exercises.timeouts` — time limits for learners' functions;
-* ``_solutions`` — each answer cell's code, generated from ``solutions/`` by
-  ``tools/build_exercises.py`` (``make exercises``).
+* :mod:`~servicelab.exercises.timeouts` — time limits for learners' code: a
+  forked child killed at the deadline (:mod:`~servicelab.exercises.forked`)
+  where the system can fork, an in-process alarm or thread otherwise;
+* :mod:`~servicelab.exercises.bounded` — which parts of a check run under a
+  time limit (learners' functions, and reading any answer that is not plain data);
+* :mod:`~servicelab.exercises.solutions` — where ``q.solution()`` reads each
+  answer cell's code: the ``solutions/`` notebooks next to the kit, when they
+  are there. The package itself carries no answers.
 
 Lessons' exercise modules are imported on demand (not here), so
 ``import servicelab`` stays light.
@@ -33,7 +39,7 @@ from .core import (
     ____,
     grading,
     is_placeholder,
-    set_grading,
+    solutions_hidden,
 )
 from .question import Question, QuestionSet, WrongExample, exercise_key
 from .render import Outcome
@@ -51,5 +57,5 @@ __all__ = [
     "CORRECT",
     "STATUSES",
     "grading",
-    "set_grading",
+    "solutions_hidden",
 ]

@@ -6,7 +6,10 @@
 * :func:`grading` — with ``SERVICELAB_GRADING=1`` (nbgrader's autograde), a
   check that is not correct raises ``AssertionError`` so that its cell scores
   nothing; :func:`solutions_hidden` — ``SERVICELAB_NO_SOLUTIONS=1`` switches
-  ``q.solution()`` off for a class;
+  ``q.solution()`` off for a class, and checks stop stating expected values.
+  Both are decided outside the learner's notebook: read from the process's
+  environment once, when this module is first imported, and never changed
+  afterwards (there is no setter);
 * :func:`notebook_namespace` — where a learner's answers are read from: the
   globals of the notebook that called ``q1.check()`` or ``progress()``.
 
@@ -18,8 +21,7 @@ from __future__ import annotations
 
 import inspect
 import os
-
-from servicelab._check import fail
+from pathlib import Path
 
 __all__ = [
     "____",
@@ -30,7 +32,6 @@ __all__ = [
     "CORRECT",
     "STATUSES",
     "grading",
-    "set_grading",
     "solutions_hidden",
     "notebook_namespace",
 ]
@@ -83,32 +84,56 @@ def is_placeholder(value) -> bool:
 
 
 # -- grading and solutions switches --------------------------------------------------------
+#
+# Whoever starts the kernel decides (nbgrader's autograde, a JupyterHub spawner), not the
+# notebook: the switches are read when this module is first imported (a notebook's import
+# cell, before any answer cell runs) and kept for the life of the process. A cell that
+# changes ``os.environ``, runs ``%env``, or reloads this module changes nothing, and on
+# Linux the environment the process was started with counts too, so even a cell run
+# before the import cannot switch grading off. (Code that assigns to this module's private
+# state can: the learner owns the Python process. The README says how to grade around it.)
 
-_grading_override: bool | None = None
+_TRUE = ("1", "true", "yes", "on")
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _env_flag(name: str, environ=None) -> bool:
+    value = (os.environ if environ is None else environ).get(name, "")
+    return value.strip().lower() in _TRUE
+
+
+def _initial_environment() -> dict[str, str]:
+    """The environment this process was started with (Linux), whatever it has done since."""
+    try:
+        raw = Path("/proc/self/environ").read_bytes()
+    except OSError:  # not Linux: os.environ at import is all there is
+        return {}
+    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+    return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+
+
+def _decided(name: str) -> bool:
+    """``name``'s flag as the process was started, or as ``os.environ`` says at import."""
+    return _env_flag(name) or _env_flag(name, _initial_environment())
+
+
+#: grading mode and the solutions switch, decided once; a ``reload`` keeps the first decision
+_GRADING: bool = globals().get("_GRADING", False) or _decided("SERVICELAB_GRADING")
+_SOLUTIONS_HIDDEN: bool = globals().get("_SOLUTIONS_HIDDEN", False) or _decided(
+    "SERVICELAB_NO_SOLUTIONS"
+)
 
 
 def grading() -> bool:
-    """True when checks must raise on a wrong answer (``SERVICELAB_GRADING=1``)."""
-    if _grading_override is not None:
-        return _grading_override
-    return _env_flag("SERVICELAB_GRADING")
-
-
-def set_grading(on: bool | None) -> None:
-    """Force grading mode on or off; ``None`` follows ``SERVICELAB_GRADING`` again."""
-    global _grading_override
-    if on is not None and not isinstance(on, bool):
-        raise fail("on", on, "True, False or None")
-    _grading_override = on
+    """True when checks must raise on a wrong answer (``SERVICELAB_GRADING=1`` at start)."""
+    return _GRADING
 
 
 def solutions_hidden() -> bool:
-    """True when ``solution()`` is switched off (``SERVICELAB_NO_SOLUTIONS=1``)."""
-    return _env_flag("SERVICELAB_NO_SOLUTIONS")
+    """True when ``solution()`` is off and checks keep expected values to themselves.
+
+    (``SERVICELAB_NO_SOLUTIONS=1`` when the kernel started.)
+    """
+    return _SOLUTIONS_HIDDEN
 
 
 # -- where the answers are -----------------------------------------------------------------

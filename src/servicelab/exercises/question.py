@@ -10,8 +10,11 @@ hold every question to), and gathers them in a :class:`QuestionSet`::
     progress = QUESTIONS.progress
 
 The set names itself after its lesson (``"ex03"``, from the module's
-package), which is how ``q.solution()`` finds its code; the question kinds
-live in :mod:`servicelab.exercises.kinds`.
+package), which is how ``q.solution()`` finds its code (in the solutions
+notebooks, :mod:`~servicelab.exercises.solutions`); the question kinds live in
+:mod:`servicelab.exercises.kinds`. What a question knows of its answer (its
+expected value, its explanation) is private: a check judges an answer, it
+does not hand one out.
 """
 
 from __future__ import annotations
@@ -21,17 +24,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from servicelab._check import fail
+from servicelab._check import fail, integer
 
+from .bounded import BoundedCheck, quoted_names, shown_safely
 from .core import (
-    INCORRECT,
     NOT_ATTEMPTED,
     grading,
     is_placeholder,
     notebook_namespace,
     solutions_hidden,
 )
+from .feedback import is_plain
 from .render import Hint, Outcome, Progress, SolutionView, display
+from .solutions import answer_code
 
 __all__ = [
     "Question",
@@ -42,6 +47,7 @@ __all__ = [
     "lazy",
     "resolve",
     "paragraphs",
+    "off_by",
 ]
 
 
@@ -60,10 +66,30 @@ def paragraphs(*parts: str) -> str:
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
-def _names(items: Iterable[str]) -> str:
-    """```a```, ```a``` and ```b```, ```a```, ```b``` and ```c```."""
-    quoted = [f"`{n}`" for n in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+def off_by(x: float, want: float) -> str:
+    """How ``x`` misses ``want``, in words that do not give ``want`` away.
+
+    For checks with solutions switched off: ``"too low (off by 25% up to a
+    factor of 2)"``. The bands are wide on purpose, so that a few tries do not
+    add up to the number.
+    """
+    direction = "high" if x > want else "low"
+    if not (want and x) or (x > 0) != (want > 0):
+        return f"too {direction}"
+    ratio = abs(x / want)
+    factor = max(ratio, 1 / ratio)
+    if factor < 1.05:
+        return f"a little too {direction} (within 5%)"
+    if factor < 1.25:
+        return f"too {direction} (off by 5% to 25%)"
+    if factor < 2:
+        return f"too {direction} (off by 25% up to a factor of 2)"
+    if factor < 10:
+        return f"far too {direction} (off by a factor of 2 to 10)"
+    return f"far too {direction} (off by more than a factor of 10)"
+
+
+_names = quoted_names
 
 
 @dataclass(frozen=True)
@@ -98,7 +124,7 @@ class WrongExample:
         return dict(answer)
 
 
-class Question:
+class Question(BoundedCheck):
     """One question of an exercise notebook: check, hints in levels, solution.
 
     Subclasses implement :meth:`_assess`, which gets the learner's values by
@@ -115,7 +141,8 @@ class Question:
     hints:
         From gentle to nearly the answer; each a str or a function giving one.
     explanation:
-        Why the solution is right (a str or a function), shown by :meth:`solution`.
+        Why the solution is right (a str or a function), shown by :meth:`solution`
+        (and kept private: it states the answer).
     wrong_example:
         A wrong answer and words its feedback must contain (the tests check it).
     """
@@ -136,7 +163,7 @@ class Question:
         self.variables = tuple(variables)
         self.title = title
         self.hints = tuple(hints)
-        self.explanation = explanation
+        self._explanation = explanation
         self.wrong_example = wrong_example
         #: the exercise set's name, e.g. ``"ex02"`` (set by its :class:`QuestionSet`)
         self.exercise = ""
@@ -178,6 +205,9 @@ class Question:
 
     def judge(self, namespace: dict) -> Outcome:
         """The outcome for the answers in ``namespace`` (no grading, nothing recorded)."""
+        if not isinstance(namespace, Mapping):
+            what = "a dict of answers by name, or nothing (the notebook's)"
+            raise fail("namespace", shown_safely(namespace), what)
         missing = [v for v in self.variables if v not in namespace]
         if missing:
             it = "it" if len(missing) == 1 else "them"
@@ -194,12 +224,16 @@ class Question:
         if level is None:
             self._hint_level = min(self._hint_level + 1, total)
             level = self._hint_level
-        elif isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= total:
-            raise fail("level", level, f"a whole number from 1 to {total}")
+        else:
+            level = integer("level", shown_safely(level), low=1, high=total)
         return Hint(self.name, level, total, resolve(self.hints[level - 1]))
 
     def solution(self) -> SolutionView:
-        """The solution's code and why it is right."""
+        """The solution's code (from the solutions notebook) and why it is right.
+
+        Nothing when solutions are switched off (``SERVICELAB_NO_SOLUTIONS``), or
+        when the kit came without its ``solutions/`` folder.
+        """
         if solutions_hidden():
             return SolutionView(
                 self.name,
@@ -207,11 +241,15 @@ class Question:
                 "Solutions are switched off here (`SERVICELAB_NO_SOLUTIONS` is set). "
                 "Ask your instructor, or try the hints.",
             )
-        from ._solutions import SOLUTIONS
-
-        return SolutionView(
-            self.name, SOLUTIONS.get(f"{self.exercise}.{self.name}", ""), resolve(self.explanation)
-        )
+        code = answer_code(self.exercise, self.name)
+        if code is None:
+            return SolutionView(
+                self.name,
+                "",
+                "There are no solutions here: this copy of the kit came without its "
+                "`solutions/` folder. Ask your instructor, or try the hints.",
+            )
+        return SolutionView(self.name, code, resolve(self._explanation))
 
     # -- for tests and for subclasses ------------------------------------------------------
     def assess(self, *args, **values) -> Outcome:
@@ -225,17 +263,9 @@ class Question:
         blank = [v for v in self.variables if is_placeholder(values[v])]
         if blank:
             return self.outcome(NOT_ATTEMPTED, self.not_attempted_message(blank))
-        try:
-            return self._assess(values)
-        except Exception as error:  # a bug in the checker: say so, never blame the learner
-            return Outcome(
-                self.name,
-                INCORRECT,
-                f"I could not check this answer: the checker itself failed "
-                f"({type(error).__name__}: {error}). This is a problem in the kit, not "
-                "in your answer; please report it.",
-                internal_error=True,
-            )
+        if self.runs_code or not all(is_plain(v) for v in values.values()):
+            return self.safely(lambda: self.bounded(values))
+        return self.safely(lambda: self._assess(values))
 
     def not_attempted_message(self, blank: list[str]) -> str:
         if len(blank) < len(self.variables):

@@ -8,7 +8,9 @@
   nice limits;
 * :mod:`~servicelab.ui.panel` — the :class:`~servicelab.ui.panel.Panel` (controls,
   one live figure, one line of key numbers; the headless API for tests),
-  :class:`~servicelab.ui.panel.Impossible`, and the widget factories;
+  :class:`~servicelab.ui.panel.Impossible`, and the text helpers ``plural`` and ``num``;
+* :mod:`~servicelab.ui.controls` — the widget factories (sliders, drop-downs,
+  toggles) and the check that a value set from Python fits its control;
 * :mod:`~servicelab.ui.live` — building blocks for panels whose every moving part
   is live: :class:`~servicelab.ui.live.LessonFrame`,
   :class:`~servicelab.ui.live.LiveYScale`, :func:`~servicelab.ui.live.error_bars`;
@@ -21,4 +23,4 @@ and build on these; learners reach all of them through the facades
 :mod:`servicelab.plots` and :mod:`servicelab.panels`.
 """
 
-__all__ = ["style", "axes", "panel", "live", "checkout_figures", "report"]
+__all__ = ["style", "axes", "controls", "panel", "live", "checkout_figures", "report"]

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .panel import Panel
+from .panel import Panel, num
 from .style import GRID, OUTAGE
 
 __all__ = ["LessonFrame", "LiveYScale", "error_bars"]
@@ -112,7 +112,7 @@ class LiveYScale:
     #: at most this many tick labels are shown
     max_ticks = 9
 
-    def __init__(self, panel: Panel, ax, fmt=lambda v: f"{v:g}", integer: bool = False):
+    def __init__(self, panel: Panel, ax, fmt=num, integer: bool = False):
         self.ax, self.fmt = ax, fmt
         self.locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer)
         self.low, self.high = 0.0, 1.0

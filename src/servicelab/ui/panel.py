@@ -17,12 +17,19 @@ Speed matters here (a redraw should take well under 100 ms), so a panel
 
 Impossible settings never raise: the panel shows a sentence saying what is
 impossible and why (its own :class:`Impossible`, or a kit argument check's
-:class:`~servicelab._check.KitValueError`), and keeps its controls live. Any
-other exception is a bug in the kit, and raises.
+:class:`~servicelab._check.KitValueError`) instead of the figure, and keeps its
+controls live. Any other exception is a bug in the kit: the panel says so, and
+it raises. Either way no stale figure stays on show.
 
 The same object is the **headless API** for tests: ``panel.set(email_slowdown=10)``
 moves controls from Python, and ``panel.summary``, ``panel.data``,
-``panel.message`` and ``panel.png`` show what a learner would see.
+``panel.message`` and ``panel.png`` show what a learner would see. ``set``
+takes only what the widgets themselves offer (a number within a slider's range,
+one of a drop-down's options) and refuses anything else with the kit's sentence
+naming the control, before it moves any control.
+
+:func:`plural` and :func:`num` write the numbers of a panel's texts: "1 service",
+"4 services", and never a negative zero.
 
 A lesson's panels live in its slice, ``servicelab.lessons.lNN_slug.panels``:
 a subclass of :class:`Panel` (named ``…Panel``) and a maker function the
@@ -46,68 +53,29 @@ from matplotlib.ticker import LogLocator
 from PIL import Image
 
 from .. import _check
+from .controls import check_value, dropdown, int_slider, slider, toggle
 from .style import RC, WARNING, kit_style
 
-__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle"]
-
-_CONTROL_STYLE = {"description_width": "200px"}
-_CONTROL_LAYOUT = {"width": "420px"}
+# the widget factories live in .controls; lessons take them from here, with the Panel
+__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle", "plural", "num"]
 
 
 class Impossible(Exception):
     """A setting a panel cannot simulate; its message is shown to the learner."""
 
 
-def slider(label: str, value: float, low: float, high: float, step: float, fmt: str = ".0f"):
-    """A float slider with its label (give the unit in the label, e.g. "Email latency (ms)")."""
-    return widgets.FloatSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=label,
-        readout_format=fmt,
-        continuous_update=False,
-        style=_CONTROL_STYLE,
-        layout=_CONTROL_LAYOUT,
-    )
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun: ``plural(1, "service")`` is "1 service", 4 gives "4 services"."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
-def int_slider(label: str, value: int, low: int, high: int, step: int = 1):
-    """A whole-number slider with its label."""
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=label,
-        continuous_update=False,
-        style=_CONTROL_STYLE,
-        layout=_CONTROL_LAYOUT,
-    )
-
-
-def dropdown(label: str, options, value):
-    """A drop-down list; ``options`` as for ipywidgets (labels, or (label, value) pairs)."""
-    return widgets.Dropdown(
-        options=options,
-        value=value,
-        description=label,
-        style=_CONTROL_STYLE,
-        layout=_CONTROL_LAYOUT,
-    )
-
-
-def toggle(label: str, options, value):
-    """A row of toggle buttons."""
-    return widgets.ToggleButtons(
-        options=options,
-        value=value,
-        description=label,
-        style=_CONTROL_STYLE,
-        # label and buttons on one row (ipywidgets 8 in JupyterLab stacks them otherwise)
-        layout={"display": "flex", "flex_flow": "row", "align_items": "center"},
-    )
+def num(x: float, spec: str = "g") -> str:
+    """``x`` formatted by ``spec`` (``"g"``, ``".1f"``, ``",.0f"``…), never as "-0" or "-0.0"."""
+    text = format(x, spec)
+    mantissa = text.split("e")[0]
+    if text.startswith("-") and "0" in mantissa and not any(c in mantissa for c in "123456789"):
+        return text[1:]  # a negative zero, or a tiny negative number rounded to zero
+    return text
 
 
 class Panel:
@@ -197,45 +165,70 @@ class Panel:
         return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values) -> Panel:
-        """Move controls from Python (as a learner would), then update once."""
+        """Move controls from Python (as a learner would), then update once.
+
+        All or nothing: every value is checked (:meth:`check`) before any
+        control moves, so a bad value raises the kit's sentence and leaves the
+        panel as it was.
+        """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise _check.fail("control", unknown[0], f"one of {', '.join(self.controls)}")
+        checked = {name: self.check(name, value) for name, value in values.items()}
         self._holding = True
         try:
-            for name, value in values.items():
+            for name, value in checked.items():
                 self.controls[name].value = value
         finally:
             self._holding = False
         self.update()
         return self
 
+    def check(self, name: str, value):
+        """``value`` as control ``name`` would take it, or the kit's sentence naming the control.
+
+        A number within a slider's range, one of a drop-down's or toggle's
+        options: see :func:`~servicelab.ui.controls.check_value`.
+        """
+        return check_value(self.controls[name], name, value)
+
     def _changed(self, _change) -> None:
         if not self._holding:
             self.update()
 
     def update(self) -> None:
-        """Re-run and redraw for the current control values."""
+        """Re-run and redraw for the current control values.
+
+        If that fails, the panel shows a sentence instead of the figure (and
+        ``png`` is empty): why the setting is impossible, or, for a bug in the
+        kit, that it is one (and the exception raises, with its traceback).
+        """
         start = time.perf_counter()
         try:
             data = self.compute(**self.values())
+            with kit_style():
+                self.draw(data)
+            summary = self.describe(data)
+            png = self.render()
         except Impossible as exc:
             self._show_message(str(exc))
         except _check.KitValueError as exc:  # a kit check the panel did not foresee
             self._show_message(f"This setting cannot be simulated: {exc}")
-        # any other exception is a bug in the kit: it raises, with its traceback
+        except Exception as exc:
+            self._show_message(
+                f"This setting met a bug in the kit, not a mistake of yours ({type(exc).__name__}: "
+                f"{exc}); move a control to go on."
+            )
+            raise
         else:
-            self.data = data
+            self.data, self.summary, self.png = data, summary, png
             self.message = ""
             self.message_box.value = ""
-            with kit_style():
-                self.draw(data)
-            self.summary = self.describe(data)
-            self.summary_box.value = f"<p style='font-size: 1.05em'>{html.escape(self.summary)}</p>"
-            self.png = self.render()
-            self.image.value = self.png
+            self.summary_box.value = f"<p style='font-size: 1.05em'>{html.escape(summary)}</p>"
+            self.image.value = png
             self.image.layout.display = None
-        self.last_ms = (time.perf_counter() - start) * 1000
+        finally:
+            self.last_ms = (time.perf_counter() - start) * 1000
 
     # -- drawing fast ----------------------------------------------------------------
     def live(self, artist):
@@ -249,7 +242,18 @@ class Panel:
         return self.live(self.figure.text(0.01, y, "", fontsize=11, fontweight="bold", va="top"))
 
     def forget(self, artists) -> None:
-        """Remove live ``artists`` from the figure (e.g. bars about to be replaced)."""
+        """Remove live ``artists`` from the figure (e.g. bars about to be replaced).
+
+        A container left empty (``ax.barh`` returns one) goes too, so that
+        replacing bars on every update does not grow the axes.
+        """
+        artists = list(artists)
+        gone = {id(artist) for artist in artists}
+        for ax in self.figure.axes:
+            if ax.containers:
+                ax.containers[:] = [
+                    c for c in ax.containers if not all(id(a) in gone for a in c.get_children())
+                ]
         for artist in artists:
             artist.remove()
             self._live.remove(artist)
@@ -309,6 +313,8 @@ class Panel:
         self.message = text
         self.data = {}
         self.summary = ""
+        self.png = b""  # no figure of an earlier setting is left to read as this one's
+        self.image.value = b""
         self.summary_box.value = ""
         self.message_box.value = (
             f"<p style='color: {WARNING}; font-size: 1.05em; border-left: 4px solid {WARNING};"

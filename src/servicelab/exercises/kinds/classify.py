@@ -5,21 +5,24 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 
-from ..core import CORRECT, INCORRECT, NOT_ATTEMPTED, is_placeholder
+from ..core import CORRECT, INCORRECT, NOT_ATTEMPTED, is_placeholder, solutions_hidden
 from ..feedback import show
 from ..question import Question, lazy, paragraphs, resolve
+from ..timeouts import TimeLimitExceeded
 
 __all__ = ["ClassifyQuestion"]
 
 
 def _key(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """``text`` folded for comparison, read as a plain ``str`` (never a subclass's methods)."""
+    plain = str.__str__(text) if isinstance(text, str) else str(text)
+    return " ".join(str.split(plain)).casefold()
 
 
 class ClassifyQuestion(Question):
     """A dict from items to labels, judged item by item.
 
-    ``expected()`` maps each item to ``(label, why)``; ``synonyms`` maps what
+    ``expected()`` (private) maps each item to ``(label, why)``; ``synonyms`` maps what
     a learner may write (any case) to a label; ``half`` maps words that are
     only half an answer (``"async"``) to what to say. A wrong label reads
     "you said *queue*, {verdict} **callback**. {why}"; ``verdict`` names where
@@ -44,7 +47,7 @@ class ClassifyQuestion(Question):
     ):
         super().__init__(name, variables=(variable,), **common)
         self.variable = variable
-        self.expected = lazy(lambda: dict(expected()))
+        self._expected = lazy(lambda: dict(expected()))
         self.synonyms = {_key(k): v for k, v in synonyms.items()}
         self.half = {_key(k): v for k, v in (half or {}).items()}
         self.verdict, self.advice = verdict, advice
@@ -54,20 +57,33 @@ class ClassifyQuestion(Question):
     def labels(self) -> str:
         return ", ".join(f"'{x}'" for x in dict.fromkeys(self.synonyms.values()))
 
+    def prepare(self):
+        self._expected()
+
     def _assess(self, values):
         given = values[self.variable]
-        expected = self.expected()
+        expected = self._expected()
+        example = f"`{{{next(iter(expected))!r}: {next(iter(self.synonyms.values()))!r}, …}}`"
         if not isinstance(given, Mapping):
-            example = next(iter(self.synonyms.values()))
             return self.outcome(
                 INCORRECT,
                 f"`{self.variable}` is {show(given)}, but it should be a dict with one entry "
-                f"per item, like `{{{next(iter(expected))!r}: {example!r}, …}}`. Undo your "
-                "change to its shape (the blanks were in the values).",
+                f"per item, like {example}. Undo your change to its shape (the blanks were "
+                "in the values).",
+            )
+        try:
+            entries = [(k, v) for k, v in given.items()]
+        except (KeyboardInterrupt, TimeLimitExceeded):
+            raise
+        except BaseException as error:  # a mapping of the learner's whose items() raise
+            return self.outcome(
+                INCORRECT,
+                f"I could not go through the entries of `{self.variable}` (that raised "
+                f"{type(error).__name__}). Make it a plain dict, like {example}.",
             )
         by_key = {_key(k): k for k in expected}
         answers: dict[str, object] = {}
-        for k, v in given.items():
+        for k, v in entries:
             if not isinstance(k, str) or _key(k) not in by_key:
                 text = _key(k) if isinstance(k, str) else ""
                 close = difflib.get_close_matches(text, list(by_key), n=1) if text else []
@@ -102,6 +118,8 @@ class ClassifyQuestion(Question):
                 )
             elif self.synonyms[word] == label:
                 right.append(item)
+            elif solutions_hidden():  # which ones are wrong, not what is right
+                wrong.append(f"**{item}**: you said {self.synonyms[word]}; not this one.")
             else:
                 wrong.append(
                     f"**{item}**: you said {self.synonyms[word]}, {self.verdict} **{label}**. {why}"

@@ -1,4 +1,11 @@
-"""A learner's function, called on several cases (some from simulations), each with a time limit."""
+"""A learner's function, called on several cases (some from simulations), each with a time limit.
+
+The whole check runs under the time limit (in a forked child process where
+the platform allows: see :mod:`~servicelab.exercises.timeouts`), each case in
+two steps — the call, then reading and judging its result — of ``time_limit``
+seconds each. A learner's function therefore cannot hang a check, and what it
+changes (a global, a list it was given) does not outlive the check.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,12 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from ..core import CORRECT, INCORRECT, NOT_ATTEMPTED, is_placeholder
+from servicelab._check import number
+
+from ..core import CORRECT, INCORRECT, NOT_ATTEMPTED, is_placeholder, solutions_hidden
 from ..feedback import describe_error, learner_line, read_number, show
-from ..question import Question, lazy, paragraphs, resolve
-from ..timeouts import TimeLimitExceeded, call_with_time_limit
+from ..question import Question, lazy, off_by, paragraphs, resolve
+from ..timeouts import ChildEnded, TimeLimitExceeded
 from .mistakes import Mistake, close, recognise
 
 __all__ = ["Case", "FunctionQuestion", "number_judge", "MISTAKE_REL"]
@@ -52,6 +61,9 @@ def _same(got):
 class FunctionQuestion(Question):
     """A function, called on ``cases()`` (some from simulations), each within ``time_limit``.
 
+    The cases are private (they hold the expected results). With solutions
+    switched off, a failing case's expected result is not stated.
+
     ``judge(got, case)`` returns ``(ok, problem)``: ``problem`` is a
     sentence when the result cannot be compared at all (a str for a number).
     ``mistakes(case)`` are the wrong results learners' functions often give
@@ -79,32 +91,69 @@ class FunctionQuestion(Question):
     ):
         super().__init__(name, variables=(variable,), **common)
         self.variable, self.signature = variable, signature
-        self.cases = lazy(lambda: tuple(cases()))
+        self._cases = lazy(lambda: tuple(cases()))
         self.judge_result, self.show_result = judge, show_result
         self.mistakes, self.answer_of = mistakes, answer_of
-        self.time_limit = time_limit
+        self.time_limit = number("time_limit", time_limit, low=0, low_open=True)
         self.when_correct = when_correct
+
+    runs_code = True
+
+    def prepare(self):
+        self._cases()
+
+    def _case_text(self, stage) -> tuple[str, str]:
+        """The call a stage label ``("call", i)`` names, and how many cases passed before it."""
+        cases = self._cases()
+        i = stage[1] if isinstance(stage, tuple) and len(stage) == 2 else None
+        if not isinstance(i, int) or not 0 <= i < len(cases):
+            return "", ""
+        passed = f"({i} of {len(cases)} cases passed before this one.)" if i else ""
+        return _call_text(self.variable, cases[i].args, cases[i].kwargs), passed
+
+    def stopped_message(self, stop: TimeLimitExceeded) -> str:
+        call, passed = self._case_text(stop.stage)
+        if not call:
+            return super().stopped_message(stop)
+        if stop.stage[0] == "result":
+            text = (
+                f"{call} returned, but reading what it returned was still running after "
+                f"{stop.seconds:g} seconds, so I stopped it: its `__repr__` or `__float__` "
+                "never finishes. Return a plain number or string."
+            )
+        else:
+            text = (
+                f"{call} was still running after {stop.seconds:g} seconds, so I stopped "
+                "it. Does it have a loop that never ends, such as a `while` whose "
+                "condition never becomes false?"
+            )
+        return paragraphs(text, passed)
+
+    def ended_message(self, ended: ChildEnded) -> str:
+        call, passed = self._case_text(ended.stage)
+        if not call:
+            return super().ended_message(ended)
+        return paragraphs(
+            f"{call} ended the Python process it ran in ({ended.how}) before it returned. "
+            "Does it call `os._exit()`, or crash Python? Return a value instead.",
+            passed,
+        )
 
     def _call(self, fn, case: Case, call: str):
         """``(result, None)``, or ``(None, outcome)`` if the call did not return a result."""
         args = copy.deepcopy(case.args)
         kwargs = copy.deepcopy(dict(case.kwargs or {}))
         try:
-            got = call_with_time_limit(fn, args, kwargs, seconds=self.time_limit)
-        except TimeLimitExceeded:
-            return None, self.outcome(
-                INCORRECT,
-                f"{call} was still running after {self.time_limit:g} seconds, so I stopped "
-                "it. Does it have a loop that never ends, such as a `while` whose "
-                "condition never becomes false?",
-            )
+            got = fn(*args, **kwargs)
+        except (KeyboardInterrupt, TimeLimitExceeded):  # the learner's stop, or the limit's
+            raise
         except NotImplementedError:  # nbgrader's stub: `raise NotImplementedError()`
             return None, self.outcome(
                 NOT_ATTEMPTED,
                 f"Not attempted yet: `{self.variable}` still raises NotImplementedError. "
                 "Replace that line with your code, run the cell, and check again.",
             )
-        except (Exception, SystemExit) as error:  # not KeyboardInterrupt: the learner's stop
+        except BaseException as error:  # SystemExit, GeneratorExit, BaseException("boom") too
             text = describe_error(error, call)
             if isinstance(error, TypeError) and _raised_at_call(error):
                 text += f"\n\nYour function should take its arguments as `{self.signature}`."
@@ -118,9 +167,26 @@ class FunctionQuestion(Question):
         return got, None
 
     def _known_mistake(self, case: Case, got) -> str:
-        return recognise(self.answer_of(got), self.mistakes(case), rel=MISTAKE_REL) or ""
+        try:
+            return recognise(self.answer_of(got), self.mistakes(case), rel=MISTAKE_REL) or ""
+        except (KeyboardInterrupt, TimeLimitExceeded):
+            raise
+        except BaseException:  # a result whose own methods raise: no known mistake
+            return ""
+
+    def _shown(self, got) -> str:
+        """The question's way of showing a result, or :func:`show` if that fails on it."""
+        try:
+            return str.__str__(self.show_result(got))
+        except (KeyboardInterrupt, TimeLimitExceeded):
+            raise
+        except BaseException:
+            return show(got)
 
     def _assess(self, values):
+        return self.run_bounded(values, lambda label, seconds=None: None)
+
+    def run_bounded(self, values, stage):
         fn = values[self.variable]
         if not callable(fn):
             return self.outcome(
@@ -128,15 +194,19 @@ class FunctionQuestion(Question):
                 f"`{self.variable}` is {show(fn)}, but it should be a function: "
                 f"`def {self.signature}:` … `return …`.",
             )
-        cases = self.cases()
+        cases = self._cases()
         for i, case in enumerate(cases):
             call = _call_text(self.variable, case.args, case.kwargs)
+            stage(("call", i))
             got, stopped = self._call(fn, case, call)
             if stopped is not None:
                 return stopped
+            stage(("result", i))
             try:
                 ok, problem = self.judge_result(got, case)
-            except Exception:
+            except (KeyboardInterrupt, TimeLimitExceeded):
+                raise
+            except BaseException:  # the result's own methods raised
                 ok, problem = (
                     False,
                     f"I could not compare the result {show(got)} with the expected one.",
@@ -144,11 +214,23 @@ class FunctionQuestion(Question):
             passed = f"({i} of {len(cases)} cases passed before this one.)" if i else ""
             if problem:
                 return self.outcome(INCORRECT, paragraphs(f"{call}: {problem}", passed))
+            if not ok and solutions_hidden():  # what came out and what is wrong, not the answer
+                x, odd = read_number(got, "the result")
+                want, not_a_number = read_number(case.expected, "the expected result")
+                how = "" if odd or not_a_number else f": it is {off_by(x, want)}"
+                return self.outcome(
+                    INCORRECT,
+                    paragraphs(
+                        f"{call} returned {self._shown(got)}, which is not right{how}.",
+                        self._known_mistake(case, got),
+                        passed,
+                    ),
+                )
             if not ok:
                 return self.outcome(
                     INCORRECT,
                     paragraphs(
-                        f"{call} returned {self.show_result(got)}, but it should be "
+                        f"{call} returned {self._shown(got)}, but it should be "
                         f"{self.show_result(case.expected)}.",
                         case.note,
                         self._known_mistake(case, got),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..core import CORRECT, INCORRECT
+from servicelab._check import boolean, number
+
+from ..core import CORRECT, INCORRECT, solutions_hidden
 from ..feedback import num, read_number
-from ..question import Question, lazy, paragraphs
+from ..question import Question, lazy, off_by, paragraphs
 from .mistakes import close
 
 __all__ = ["PredictQuestion"]
@@ -15,7 +17,8 @@ __all__ = ["PredictQuestion"]
 class PredictQuestion(Question):
     """A number to predict before a simulation runs; the check runs it and compares.
 
-    ``actual()`` returns ``(value, evidence)`` from the simulation. A
+    ``actual()`` returns ``(value, evidence)`` from the simulation (kept private:
+    only a check runs it, once there is a prediction). A
     prediction within ``rel_tol`` (or ``abs_tol``) counts as correct;
     ``explain(prediction, actual)`` says why the simulation came out as it did.
     The first prediction checked is remembered, so the verdict can mention it.
@@ -40,10 +43,12 @@ class PredictQuestion(Question):
     ):
         super().__init__(name, variables=(variable,), **common)
         self.variable = variable
-        self.actual = lazy(actual)
+        self._actual = lazy(actual)
         self.label, self.explain = label, explain
-        self.rel_tol, self.abs_tol = rel_tol, abs_tol
-        self.spec, self.unit, self.fraction = spec, unit, fraction
+        self.rel_tol = number("rel_tol", rel_tol, low=0)
+        self.abs_tol = number("abs_tol", abs_tol, low=0)
+        self.spec, self.unit = spec, unit
+        self.fraction = boolean("fraction", fraction)
 
     def reset(self):
         super().reset()
@@ -67,6 +72,10 @@ class PredictQuestion(Question):
             parts.append(f"±{self.fmt(self.abs_tol)}")
         return " or ".join(parts)
 
+    def bounded(self, values):
+        # an answer that is not plain data: read the number under the time limit, judge it here
+        return self.read_then_judge(values, lambda v: read_number(v, f"`{self.variable}`"))
+
     def _assess(self, values):
         x, problem = read_number(values[self.variable], f"`{self.variable}`")
         if problem:
@@ -80,7 +89,7 @@ class PredictQuestion(Question):
             )
         if self.first is None:
             self.first = x
-        actual, evidence = self.actual()
+        actual, evidence = self._actual()
         why = self.explain(x, actual)
         first = (
             f"(Your first prediction was {self.fmt(self.first)}.)"
@@ -98,6 +107,17 @@ class PredictQuestion(Question):
                     why,
                     evidence,
                     first,
+                ),
+            )
+        if solutions_hidden():  # the result and its reasons wait until the prediction is right
+            return self.outcome(
+                INCORRECT,
+                paragraphs(
+                    f"You predicted {self.label} of {self.fmt(x)}. That is not within "
+                    f"{self._tolerance_text()} of what the simulation gives: it is "
+                    f"{off_by(x, actual)}.",
+                    first,
+                    f"Reason it through again (`{self.name}.hint()` can help) and check once more.",
                 ),
             )
         return self.outcome(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from ..core import CORRECT, INCORRECT
+from servicelab._check import boolean, number
+
+from ..core import CORRECT, INCORRECT, solutions_hidden
 from ..feedback import num, read_number
-from ..question import Question, lazy, paragraphs, resolve
+from ..question import Question, lazy, off_by, paragraphs, resolve
 from .mistakes import Mistake, close, recognise
 
 __all__ = ["ValueQuestion", "MISTAKE_REL"]
@@ -49,10 +51,12 @@ class ValueQuestion(Question):
     ):
         super().__init__(name, variables=(variable,), **common)
         self.variable = variable
-        self.expected = lazy(expected)
+        self._expected = lazy(expected)  # private: a check judges, it does not tell
         self.label, self.truth = label, truth
-        self.abs_tol, self.rel_tol = abs_tol, rel_tol
-        self.spec, self.unit, self.fraction = spec, unit, fraction
+        self.abs_tol = number("abs_tol", abs_tol, low=0)
+        self.rel_tol = number("rel_tol", rel_tol, low=0)
+        self.spec, self.unit = spec, unit
+        self.fraction = boolean("fraction", fraction)
         self.mistakes = lazy(lambda: tuple(mistakes()))
         self.evidence = lazy(evidence) if evidence is not None else None
         self.when_correct = when_correct
@@ -63,11 +67,15 @@ class ValueQuestion(Question):
     def _evidence(self) -> str:
         return self.evidence() if self.evidence is not None else ""
 
+    def bounded(self, values):
+        # an answer that is not plain data: read the number under the time limit, judge it here
+        return self.read_then_judge(values, lambda v: read_number(v, f"`{self.variable}`"))
+
     def _assess(self, values):
         x, problem = read_number(values[self.variable], f"`{self.variable}`")
         if problem:
             return self.outcome(INCORRECT, problem)
-        want = self.expected()
+        want = self._expected()
         said = f"Your {self.label} is {self.fmt(x)}"
         if close(x, want, self.rel_tol, self.abs_tol):
             return self.outcome(
@@ -83,6 +91,12 @@ class ValueQuestion(Question):
                 f"{num(x, ',.6g')}.",
             )
         say = recognise(x, self.mistakes(), rel=MISTAKE_REL, abs_tol=self.abs_tol / 2)
+        if solutions_hidden():  # say what is wrong, not what is right (no evidence: it is close)
+            why = say if say is not None else f"it is {off_by(x, want)}."
+            return self.outcome(
+                INCORRECT,
+                paragraphs(f"{said}, which is not right: {why}", f"`{self.name}.hint()` can help."),
+            )
         if say is not None:
             return self.outcome(
                 INCORRECT, paragraphs(f"{said} but {truth}: {say}", self._evidence())

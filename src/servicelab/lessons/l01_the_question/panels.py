@@ -17,7 +17,6 @@ observers (``_linking``), so nothing loops and each change redraws once.
 
 from __future__ import annotations
 
-from ... import _check
 from ...card import OUTCOME_BULLETS, bullet_section, decide
 from ...catalogue import INTERACTIONS, classify, lookup
 from ...ui.panel import Panel, dropdown, toggle
@@ -90,12 +89,9 @@ class DecisionPanel(Panel):
         ``set(needs_result_now=False, can_be_queued=True)``."""
         if "interaction" in values:
             name = values["interaction"]
-            if name != YOUR_OWN:
+            if isinstance(name, str) and name != YOUR_OWN:
                 values["interaction"] = lookup(name, "interaction").name  # errors name it
-        for key in _TOGGLES:
-            if key in values and not isinstance(values[key], bool):
-                _check.boolean(key, values[key])
-        return super().set(**values)
+        return super().set(**values)  # checks every value before anything moves
 
     def update(self) -> None:
         # the second question is asked only when the first answer is No

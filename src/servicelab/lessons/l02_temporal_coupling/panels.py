@@ -18,7 +18,7 @@ from ...scenarios.chain import run_chain
 from ...scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
 from ...ui.axes import cdf, log_ms_axis, nice_limit
 from ...ui.checkout_figures import span_bar_style, timeline_legend_handles
-from ...ui.panel import Impossible, Panel, int_slider, slider
+from ...ui.panel import Impossible, Panel, int_slider, plural, slider
 from ...ui.style import ASYNC, LANES, NEUTRAL, STYLE_COLORS, SYNC
 
 # the makers a notebook calls and their panel classes: the facade servicelab.panels shows them
@@ -195,7 +195,7 @@ class TimelinePanel(Panel):
         figure.subplots_adjust(left=0.1, right=0.97, bottom=0.17, top=0.86, hspace=0.7)
         axes = figure.subplots(2, 1)
         self.title_text = self.headline()
-        self.bars: list = []
+        self.bars: dict = {}  # (style, lane, kind, k-th such span) → its bar, made once
         self.marks = {}
         for ax, style in zip(axes, ("sync", "async"), strict=True):
             ax.set_yticks(range(len(_LANES)), [lane.capitalize() for lane in reversed(_LANES)])
@@ -239,18 +239,18 @@ class TimelinePanel(Panel):
         }
 
     def draw(self, d):
-        self.forget(self.bars)
-        self.bars = []
+        for bar in self.bars.values():  # bars are reused, moved, hidden: never piled up
+            bar.set_visible(False)
         ends = []
         for ax, style in zip(self.axes, ("sync", "async"), strict=True):
             spans = d["spans"][style]
             t0 = min(s.start_ms for s in spans)
             ends.append(max(s.end_ms for s in spans) - t0)
+            seen: dict = {}
             for s in spans:
-                y = len(_LANES) - 1 - _LANES.index(s.lane)
-                left, width = s.start_ms - t0, max(s.end_ms - s.start_ms, 0.0)
-                for bar in ax.barh(y, width, left=left, **span_bar_style(s, style)):
-                    self.bars.append(self.live(bar))
+                k = seen[s.lane, s.kind] = seen.get((s.lane, s.kind), -1) + 1
+                bar = self.bar(ax, (style, s.lane, s.kind, k), s)
+                bar.set(x=s.start_ms - t0, width=max(s.end_ms - s.start_ms, 0.0), visible=True)
             waited = d[f"{style}_wait"]
             line, text = self.marks[style]
             line.set_xdata([waited, waited])
@@ -262,6 +262,14 @@ class TimelinePanel(Panel):
             f"The sync user is blocked {d['sync_wait']:,.0f} ms, the async user "
             f"{d['async_wait']:,.0f} ms: only Payment is waited for"
         )
+
+    def bar(self, ax, key, span):
+        """The live bar of ``key`` = (style, lane, kind, k), made by ``barh`` the first time."""
+        if key not in self.bars:
+            y = len(_LANES) - 1 - _LANES.index(span.lane)
+            (self.bars[key],) = ax.barh(y, 0.0, **span_bar_style(span, key[0]))
+            self.live(self.bars[key])
+        return self.bars[key]
 
     def describe(self, d):
         return (
@@ -294,8 +302,7 @@ class TailPanel(Panel):
         self.title_text = self.headline()
         n = np.linspace(1, self.max_services, 100)
         left.plot(n, 100 * (1 - 0.99**n), color=NEUTRAL, linewidth=1.5, label="theory: 1 − 0.99ⁿ")
-        (self.dots,) = left.plot([], [], "o", color=SYNC, label="simulated")
-        self.live(self.dots)
+        self.dots = self.live(left.plot([], [], "o", color=SYNC, label="simulated")[0])
         (self.ring,) = left.plot(
             [],
             [],
@@ -318,19 +325,10 @@ class TailPanel(Panel):
         right.set_xlabel("user's wait (ms, log scale)")
         right.set_ylabel("share of requests")
         right.set_title("what the user waits for", loc="left")
-        (self.chain_line,) = right.plot(
-            [], [], color=SYNC, linewidth=2, drawstyle="steps-post", label="sync: the whole chain"
-        )
-        (self.one_line,) = right.plot(
-            [],
-            [],
-            color=ASYNC,
-            linewidth=2,
-            drawstyle="steps-post",
-            label="async: the first call only",
-        )
-        self.live(self.chain_line)
-        self.live(self.one_line)
+        steps = dict(linewidth=2, drawstyle="steps-post")
+        chain_label, one_label = "sync: the whole chain", "async: the first call only"
+        self.chain_line = self.live(right.plot([], [], color=SYNC, label=chain_label, **steps)[0])
+        self.one_line = self.live(right.plot([], [], color=ASYNC, label=one_label, **steps)[0])
         self.legend = self.live_legend(right, loc="upper left")
         return left, right
 
@@ -363,19 +361,19 @@ class TailPanel(Panel):
         self.one_line.set_data(*cdf(d["one_ms"]))
         self.set_xlim(self.axes[1], 10, nice_limit(x[-1] * 1.05, decades=True))
         sync_text, async_text = self.legend.get_texts()
-        sync_text.set_text(f"sync, {d['n']} calls: p99 {d['chain_p99']:,.0f} ms")
+        sync_text.set_text(f"sync, {plural(d['n'], 'call')}: p99 {d['chain_p99']:,.0f} ms")
         async_text.set_text(f"async, first call only: p99 {d['one_p99']:,.0f} ms")
         self.title_text.set_text(
-            f"{d['n']} sync calls in a row: {d['share']:.1%} of requests meet a slow call, "
-            f"and the p99 wait is {d['chain_p99'] / d['one_p99']:.1f}× one call's"
+            f"{plural(d['n'], 'sync call')} in a row: {d['share']:.1%} of requests meet a slow "
+            f"call, and the p99 wait is {d['chain_p99'] / d['one_p99']:.1f}× one call's"
         )
 
     def describe(self, d):
         return (
-            f"With {d['n']} services in a row, {d['share']:.1%} of requests meet at least one call "
-            f"slower than its p99 (theory 1 − 0.99^{d['n']} = {d['theory']:.1%}). The chain's "
-            f"p99 is {d['chain_p99']:,.0f} ms, against {d['call_p99']:,.0f} ms for one call; "
-            f"a user who waits for one call only sees p99 {d['one_p99']:,.0f} ms."
+            f"With {plural(d['n'], 'service')} in a row, {d['share']:.1%} of requests meet at "
+            f"least one call slower than its p99 (theory 1 − 0.99^{d['n']} = {d['theory']:.1%}). "
+            f"The chain's p99 is {d['chain_p99']:,.0f} ms, against {d['call_p99']:,.0f} ms for one "
+            f"call; a user who waits for one call only sees p99 {d['one_p99']:,.0f} ms."
         )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from ... import _check
 from ...scenarios.retry_storm import POLICIES
+from ...ui.panel import num, plural
 
 __all__ = [
     "CHAIN",
@@ -146,12 +147,12 @@ def pct(x: float) -> str:
 def outage_sentence(d: dict) -> str:
     """The sentence for an outage's numbers ``d`` (from :func:`outage_numbers`)."""
     return (
-        f"Inventory down from {d['start_s']:g} s to {d['end_s']:g} s: of the "
-        f"{d['n_window']:,} orders placed then, sync confirmed {pct(d['sync_window'])} and "
-        f"async {pct(d['async_window'])}. Async's Inventory backlog peaked at "
-        f"{d['backlog_peak']:,} messages and was empty {d['drain_s']:.1f} s after "
-        f"Inventory came back. Orders lost: {d['lost']:,} ({d['completed']:,} confirmed, "
-        f"{d['updates_done']:,} stock updates done)."
+        f"Inventory down from {num(d['start_s'])} s to {num(d['end_s'])} s: of the "
+        f"{plural(d['n_window'], 'order')} placed then, sync confirmed {pct(d['sync_window'])} "
+        f"and async {pct(d['async_window'])}. Async's Inventory backlog peaked at "
+        f"{plural(d['backlog_peak'], 'message')} and was empty {num(d['drain_s'], '.1f')} s "
+        f"after Inventory came back. Orders lost: {d['lost']:,} ({d['completed']:,} confirmed, "
+        f"{plural(d['updates_done'], 'stock update')} done)."
     )
 
 

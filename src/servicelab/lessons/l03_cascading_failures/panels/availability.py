@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from ....faults import Faults
 from ....scenarios.checkout import run_both
 from ....ui.live import LessonFrame, LiveYScale, error_bars
-from ....ui.panel import int_slider, slider
+from ....ui.panel import int_slider, num, plural, slider
 from ....ui.style import ASYNC, SYNC
 from ..analysis import CHAIN, CHAIN_LABELS, SEED, chain_success, ci95
 
@@ -25,7 +25,7 @@ __all__ = ["AvailabilityPanel", "availability"]
 
 def percent(v: float) -> str:
     """A y tick label: "95%"."""
-    return f"{v:.0f}%"
+    return f"{num(v, '.0f')}%"
 
 
 class AvailabilityPanel(LessonFrame):
@@ -134,7 +134,7 @@ class AvailabilityPanel(LessonFrame):
         self.label_async.set_position((xa + 0.07, float(y(100 * ra)) + 0.02))
         self.label_async.set_text(f"{ra:.1%}")
         self.headline_text.set_text(
-            f"{n} service{'s' if n > 1 else ''} at {a:.1%}: sync confirms {d['sync']:.1%} of "
+            f"{plural(n, 'service')} at {a:.1%}: sync confirms {d['sync']:.1%} of "
             f"orders, async {ra:.1%}"
         )
 
@@ -142,14 +142,16 @@ class AvailabilityPanel(LessonFrame):
         n = d["services"]
         chain = " × ".join([f"{d['a']:.3g}"] * n)
         text = (
-            f"With {n} service{'s' if n > 1 else ''} at {d['a']:.1%} availability each, the sync "
-            f"checkout confirmed {d['sync']:.1%} of {d['orders']:,} orders "
+            f"With {plural(n, 'service')} at {d['a']:.1%} availability each, the sync "
+            f"checkout confirmed {d['sync']:.1%} of {plural(d['orders'], 'order')} "
             f"(theory {chain} = {d['theory_sync'][-1]:.1%}); the async checkout confirmed "
             f"{d['async']:.1%} (theory {d['theory_async']:.1%}: Payment alone)."
         )
         if d["tasks"]:
+            retried = d["tasks_retried"]
             text += (
-                f" Async's {d['tasks_retried']:,} failed downstream tasks were redelivered: "
+                f" Async's {plural(retried, 'failed downstream task')} "
+                f"{'was' if retried == 1 else 'were'} redelivered: "
                 f"{d['tasks_done']:,} of {d['tasks']:,} done, none lost."
             )
         return text

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from ....scenarios.pool_exhaustion import run_pool_both
 from ....ui.axes import percent_axis
 from ....ui.live import LessonFrame, LiveYScale
-from ....ui.panel import Impossible, dropdown, int_slider, slider
+from ....ui.panel import Impossible, dropdown, int_slider, plural, slider
 from ....ui.style import ASYNC, MUTED, OUTAGE, REFERENCE, SYNC
 from ..analysis import SEED, pct
 
@@ -131,7 +131,7 @@ class PoolPanel(LessonFrame):
         y.set_range(0, max(workers * 1.3, workers + 1.5))
         self.pool_line.set_ydata(y([workers, workers]))
         self.pool_label.set_y(float(y(workers)))
-        self.pool_label.set_text(f"pool: {workers} worker{'s' if workers > 1 else ''}")
+        self.pool_label.set_text(f"pool: {plural(workers, 'worker')}")
         slow = d["slow_s"] > 0 and d["slowdown"] != 1
         start = POOL_SLOW_START_S
         for span in (self.span_left, self.span_right):
@@ -170,13 +170,13 @@ class PoolPanel(LessonFrame):
         )
         return (
             f"Inventory {d['slowdown']:g}× slower for {d['slow_s']:g} s, sync with {timeout}: "
-            f"checkouts then need about {d['needed']:.1f} of the {d['workers']} Order "
-            f"worker{'s' if d['workers'] != 1 else ''} "
+            f"checkouts then need about {d['needed']:.1f} of the "
+            f"{plural(d['workers'], 'Order worker')} "
             f"(rate × hold time), and all were busy {pct(d['saturated'])} of that time. "
             f"Sync answered {pct(d['sync_simple'])} of simple requests and "
             f"{pct(d['sync_checkout'])} of checkouts; async answered "
             f"{pct(d['async_simple'])} and {pct(d['async_checkout'])}, with at most "
-            f"{d['async_peak']} worker{'s' if d['async_peak'] != 1 else ''} busy."
+            f"{plural(d['async_peak'], 'worker')} busy."
         )
 
 

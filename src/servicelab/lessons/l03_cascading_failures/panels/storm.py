@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 from ....scenarios.retry_storm import POLICIES, StormConfig, run_retry_storm
 from ....ui.axes import nice_top
 from ....ui.live import LessonFrame, LiveYScale
-from ....ui.panel import Impossible, dropdown, slider
+from ....ui.panel import Impossible, dropdown, plural, slider
 from ....ui.style import ASYNC, OUTAGE, REFERENCE, SYNC
 from ..analysis import SEED
 
@@ -154,8 +154,9 @@ class StormPanel(LessonFrame):
         )
         return (
             f"Sync, {d['policy']}: the service received {d['amplification']:.2f}× the "
-            f"requests (capacity {self.capacity:.0f}/s) and did {d['wasted']:,} attempts for "
-            f"clients that had given up; {d['sync_ok']:.0%} of requests succeeded, p99 "
+            f"requests (capacity {self.capacity:.0f}/s) and did "
+            f"{plural(d['wasted'], 'attempt')} for clients that had given up; "
+            f"{d['sync_ok']:.0%} of requests succeeded, p99 "
             f"{d['sync_p99']:,.0f} ms.{tail} Async: {d['async_ok']:.0%} processed at "
             f"{d['async_amplification']:.2f}× load"
             + (
