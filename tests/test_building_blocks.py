@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from servicelab import (
     Accounting,
@@ -20,6 +22,7 @@ from servicelab import (
     percentile,
     summarize,
 )
+from servicelab.faults import Outage, Slowdown
 from servicelab.records import Sampler
 
 # -- latency -------------------------------------------------------------------
@@ -49,6 +52,103 @@ def test_outage_windows_and_recovery_time():
     assert f.up_at(120) == 160  # back-to-back windows chain
     assert f.up_at(10) == 10
     assert Faults.outage(0, math.inf).up_at(5) == math.inf
+
+
+def test_windows_may_be_given_as_tuples_or_dicts():
+    as_dicts = Faults(
+        outages=[{"start_ms": 1, "end_ms": 2}],
+        slowdowns=[{"factor": 3, "start_ms": 0, "end_ms": 5}],
+    )
+    assert as_dicts.outages == (Outage(1, 2),) and as_dicts.slowdowns == (Slowdown(3, 0, 5),)
+    assert as_dicts.is_down(1.5) and as_dicts.slowdown(4) == 3
+    assert Faults(outages=[(1, 2)]).outages == as_dicts.outages
+
+
+class Counted(float):
+    """A time that counts how often it is compared (to count a lookup's work)."""
+
+    compared = 0
+
+    def _count(self, other, op):
+        Counted.compared += 1
+        return op(float(self), other)
+
+    def __lt__(self, other):
+        return self._count(other, float.__lt__)
+
+    def __le__(self, other):
+        return self._count(other, float.__le__)
+
+    def __gt__(self, other):
+        return self._count(other, float.__gt__)
+
+    def __ge__(self, other):
+        return self._count(other, float.__ge__)
+
+
+def test_chained_outages_are_merged_once_and_looked_up_without_scanning():
+    # 30,000 outages, each starting where the next one ends (given last to first): a lookup
+    # used to chase the chain through the whole list once per link (O(N²), ~30 s)
+    n = 30_000
+    chain = [Outage(Counted(10.0 * k), Counted(10.0 * (k + 1))) for k in reversed(range(n))]
+    f = Faults(outages=chain)
+    Counted.compared = 0
+    assert f.up_at(0.0) == 10.0 * n and f.up_at(5.0 * n) == 10.0 * n
+    assert f.is_down(0.0) and f.is_down(10.0 * n - 1) and not f.is_down(10.0 * n)
+    assert f.up_at(10.0 * n + 3) == 10.0 * n + 3
+    assert Counted.compared == 0  # no lookup touched a window: they were merged when made
+    assert len(f.outages) == n  # the windows themselves are kept as given
+
+
+@st.composite
+def schedules(draw):
+    times = st.floats(0, 100, allow_nan=False)
+    outages = []
+    for start, length in draw(st.lists(st.tuples(times, times), max_size=12)):
+        outages.append(Outage(start, start + length))
+    if draw(st.booleans()):
+        outages.append(Outage(draw(times), math.inf))
+    slowdowns = [
+        Slowdown(draw(st.floats(0.1, 10)), start, start + length)
+        for start, length in draw(st.lists(st.tuples(times, times), max_size=6))
+    ]
+    return outages, slowdowns
+
+
+def naive_up_at(outages, t):
+    """The old definition: step past every window that contains t, until none does."""
+    moved = True
+    while moved:
+        moved = False
+        for o in outages:
+            if o.start_ms <= t < o.end_ms:
+                t, moved = o.end_ms, True
+    return t
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schedule=schedules(), ts=st.lists(st.floats(-5, 260, allow_nan=False), max_size=20))
+def test_merged_windows_answer_as_the_windows_one_by_one(schedule, ts):
+    outages, slowdowns = schedule
+    f = Faults(outages=outages, slowdowns=slowdowns)
+    for t in [*ts, *(o.start_ms for o in outages), *(o.end_ms for o in outages), math.inf]:
+        assert f.is_down(t) == any(o.start_ms <= t < o.end_ms for o in outages), t
+        assert f.up_at(t) == naive_up_at(outages, t), t
+    for t in [*ts, *(s.start_ms for s in slowdowns), *(s.end_ms for s in slowdowns)]:
+        factor = 1.0
+        for s in slowdowns:  # in the order given, as a request has them applied
+            if s.start_ms <= t < s.end_ms:
+                factor *= s.factor
+        assert f.slowdown(t) == factor, t  # exactly: same products in the same order
+
+
+def test_a_schedule_holds_at_most_its_number_of_windows():
+    from servicelab.faults import MAX_OUTAGES, MAX_SLOWDOWNS
+
+    with pytest.raises(ValueError, match=f"at most {MAX_SLOWDOWNS:,} of them"):
+        Faults(slowdowns=[(2, k, k + 1) for k in range(MAX_SLOWDOWNS + 1)])
+    with pytest.raises(ValueError, match=f"at most {MAX_OUTAGES:,} of them"):
+        Faults(outages=((k, k + 1) for k in range(MAX_OUTAGES + 1)))
 
 
 def test_slowdowns_multiply_and_error_rates_combine():
@@ -82,6 +182,18 @@ def test_a_service_demand_is_the_same_for_the_same_key_in_any_world():
     b = Service(World(5), "payment", LogNormal(100))
     assert [a.demand(k) for k in (3, 1, 2)] == [b.demand(k) for k in (3, 1, 2)]
     assert a.demand(3, attempt=1) != a.demand(3)  # a retry is new work
+
+
+def test_keyed_draws_are_kept_as_8_byte_floats_and_read_as_a_block():
+    w = World(5)
+    s = Service(w, "payment", LogNormal(100))
+    first = s.demands(3000)
+    assert first.dtype == float and first.size == 3000
+    assert first.tolist() == [s.demand(k) for k in range(3000)]
+    draws = w.uniforms("u")
+    draws[5000]
+    assert draws.values.itemsize == 8 and len(draws.values) == 5 * 1024  # blocks of 1024
+    assert draws.first(0).size == 0
 
 
 def test_a_service_is_healthy_exactly_when_its_schedule_has_no_faults():
@@ -172,6 +284,25 @@ def test_a_down_consumer_leaves_messages_waiting_until_it_is_back():
     q, acked = consume_world(5, faults=Faults.outage(0, 1000))
     assert [t for _, t in acked] == [1010, 1020, 1030, 1040, 1050]
     assert q.dead_letters == []
+
+
+def test_a_dead_letter_is_reported_when_it_happens():
+    w = World(horizon_ms=1e6)
+    q = Queue(w, "q", max_attempts=2, redelivery_ms=50)
+    dead = []
+    q.consume(
+        Service(w, "worker", Fixed(10), faults=Faults.flaky(1.0)),
+        on_dead_letter=lambda m, now: dead.append((m.key, m.attempts, now)),
+    )
+
+    def publisher():
+        for i in range(2):
+            yield from q.publish(i)
+
+    w.process(publisher())
+    w.run()
+    # each: 10 ms of work, 50 ms to come back, 10 ms more, then dead
+    assert dead == [(0, 2, 70), (1, 2, 80)] and q.accounting().balanced
 
 
 def test_bounded_queue_blocks_the_publisher_or_rejects():

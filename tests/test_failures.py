@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from servicelab import Faults, Retry, panels, plots, run_both, run_checkout
+from servicelab import Faults, Fixed, Retry, panels, plots, run_both, run_checkout
 from servicelab.lessons.l03_cascading_failures import analysis
 from servicelab.scenarios.pool_exhaustion import PoolConfig, run_pool_both, run_pool_exhaustion
 from servicelab.scenarios.retry_storm import (
@@ -136,6 +136,63 @@ def test_storm_accounting_balances_for_every_policy():
             assert r.work.total == r.sent_ms.size == r.attempts.sum()
         else:
             assert r.work.parts["acknowledged"] == r.count("ok") == r.n_requests
+
+
+def test_storm_async_dead_lettered_requests_failed_and_are_done():
+    # every delivery fails and comes straight back: each message is tried 100 times
+    r = run_retry_storm(
+        "async",
+        error_rate=1.0,
+        redelivery_ms=0,
+        workers=10,
+        latency=Fixed(1),
+        arrival_rate=10,
+        duration_ms=5000,
+        slow_ms=0,
+    )
+    assert r.stop_reason != "event budget" and r.balanced
+    assert r.in_flight == 0  # before: "52 in flight" for ever, next to "52 dead-lettered"
+    assert r.count("failed") == r.work.parts["dead-lettered"] == r.n_requests > 0
+    assert not np.isnan(r.done_ms).any() and np.all(r.done_ms >= r.arrival_ms)
+    assert np.all(r.attempts == 100)  # the storm's queue tries a message 100 times
+    assert np.isfinite(r.p99()) and r.success_rate() == 0.0
+    assert "no request finished" not in r.describe()
+
+
+def test_storm_async_some_dead_letters_the_rest_ok():
+    fast = dict(latency=Fixed(1), workers=10, arrival_rate=10, duration_ms=5000, slow_ms=0)
+    r = run_retry_storm("async", seed=3, error_rate=0.98, redelivery_ms=0, **fast)
+    assert r.balanced and 0 < r.count("ok") == r.work.parts["acknowledged"]
+    assert r.count("failed") == r.work.parts["dead-lettered"] > 0
+    assert r.count("in flight") == 0 and np.all(r.attempts[r.outcome == "failed"] == 100)
+
+
+def test_checkout_and_pool_never_report_dead_lettered_work_in_flight():
+    # the checkout's user outcome is "completed" at publish (by design: "confirmed but
+    # dead-lettered" is lesson 07's story); its queues account for every dead letter
+    flaky = {"email": Faults.flaky(1.0), "inventory": Faults.flaky(0.5)}
+    for r in (
+        run_checkout("async", n_orders=300, faults=flaky, max_attempts=2, redelivery_ms=0),
+        run_checkout("async", n_orders=300, faults=flaky, queue_capacity=2, max_attempts=3),
+    ):
+        assert r.balanced and r.in_flight == 0 and not r.cut_short
+        email = r.queues["email"].parts
+        assert email["dead-lettered"] == r.count("completed") and email["in process"] == 0
+        assert np.isnan(r.task_done_ms["email"]).all()  # the work was never done
+        assert r.queues["inventory"].parts["dead-lettered"] > 0
+    # the pool's Inventory only slows down: its queue never dead-letters, every message acked
+    asyn = run_pool_exhaustion("async", seed=SEED)
+    assert asyn.queue.parts["acknowledged"] == asyn.queue.total and asyn.in_flight == 0
+
+
+def test_pool_users_with_infinite_patience_wait_for_ever_and_never_give_up():
+    # patience_ms=inf: the branch that waits without a timeout (allowed, not dead code)
+    c = dict(seed=SEED, slowdown=40, slow_ms=15_000, drain_ms=60_000)
+    patient = run_pool_exhaustion("sync", patience_ms=float("inf"), **c)
+    hasty = run_pool_exhaustion("sync", **c)
+    assert patient.count("gave up") == 0 < hasty.count("gave up")
+    assert patient.balanced and patient.count("ok") > hasty.count("ok")
+    assert np.nanmax(patient.response_ms) > 1_000  # some waited longer than the default patience
 
 
 def test_storm_same_seed_same_run_and_shared_arrivals():

@@ -3,6 +3,11 @@
 * conservation — every order ends in exactly one state (completed, declined,
   failed, in flight) and every message in exactly one (acknowledged,
   dead-lettered, waiting, in process, awaiting redelivery);
+* the books balance at every cut point — every scenario (the checkout in
+  both styles with faults, bounded queues and redelivery, the pool in both,
+  the storm in both with every policy), cut by its event budget after any
+  number of events, still accounts for every request and message exactly
+  once, and its accounting agrees with its per-request records;
 * determinism — the same seed gives identical results;
 * healthy is healthy — a service without faults runs the same whether its
   schedule is the shared ``HEALTHY`` (no faults given), an equal ``Faults()``
@@ -20,6 +25,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -263,3 +269,140 @@ def test_a_retry_storm_is_the_same_with_a_slowdown_that_never_bites(style, seed,
     end = config["duration_ms"] + config["drain_ms"]
     late = run_retry_storm(style, slowdown=7.0, slow_start_ms=end + 1, **common)
     assert_same_records(healthy, late)
+
+
+# -- the books balance at every cut point -------------------------------------------
+#
+# A run cut by its event budget stops between any two simulation steps. simpy
+# moves a message into a queue when a put is triggered and out of it when a
+# get is triggered, a step before the processes involved run again, so the
+# counters must move in that same step: then every cut balances. Each example
+# runs a small config to its natural end, then again cut after a drawn number
+# of events, from 1 to that natural count.
+
+CUT_SETTINGS = settings(  # small runs: ~2-5 ms an example
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@st.composite
+def checkout_cut_configs(draw):
+    downstream = draw(
+        st.lists(st.sampled_from(["inventory", "email", "analytics"]), unique=True, max_size=3)
+    )
+    return dict(
+        n_orders=draw(st.integers(1, 25)),
+        arrival_rate=draw(st.floats(5, 300)),
+        workers={s: draw(st.integers(1, 3)) for s in ("order", "payment", *downstream)},
+        faults={s: draw(faults()) for s in ("payment", *downstream)},
+        decline_rate=draw(st.floats(0, 0.5)),
+        downstream=tuple(downstream),
+        timeout_ms=draw(st.one_of(st.none(), st.floats(1, 500))),
+        retry=Retry(attempts=draw(st.integers(1, 3)), backoff_ms=draw(st.floats(0, 100))),
+        queue_capacity=draw(st.one_of(st.none(), st.integers(1, 3))),
+        max_attempts=draw(st.integers(1, 4)),
+        redelivery_ms=draw(st.floats(0, 300)),
+        drain_ms=draw(st.floats(0, 5_000)),
+    )
+
+
+@st.composite
+def cut_runs(draw):
+    """(run function, style, options) of a small run of any scenario."""
+    story = draw(st.sampled_from(["checkout", "pool", "storm"]))
+    style = draw(st.sampled_from(["sync", "async"]))
+    seed = draw(st.integers(0, 2**32))
+    if story == "checkout":
+        return run_checkout, style, dict(seed=seed, **draw(checkout_cut_configs()))
+    window = dict(
+        duration_ms=draw(st.floats(100, 1500)),
+        slowdown=draw(st.floats(0.5, 20)),
+        slow_start_ms=draw(st.floats(0, 1000)),
+        slow_ms=draw(st.floats(0, 1000)),
+        drain_ms=draw(st.floats(0, 1500)),
+    )
+    if story == "pool":
+        return (
+            run_pool_exhaustion,
+            style,
+            dict(
+                seed=seed,
+                workers=draw(st.integers(1, 3)),
+                checkout_rate=draw(st.floats(1, 60)),
+                simple_rate=draw(st.floats(0, 60)),
+                patience_ms=draw(st.one_of(st.floats(0, 500), st.just(math.inf))),
+                timeout_ms=draw(st.one_of(st.none(), st.floats(5, 300))),
+                inventory_workers=draw(st.integers(1, 3)),
+                **window,
+            ),
+        )
+    return (
+        run_retry_storm,
+        style,
+        dict(
+            seed=seed,
+            policy=draw(st.sampled_from(["none", "naive", "backoff", "budget"])),
+            arrival_rate=draw(st.floats(1, 40)),
+            workers=draw(st.integers(1, 3)),
+            timeout_ms=draw(st.floats(5, 500)),
+            error_rate=draw(st.sampled_from([0.0, 0.3, 1.0])),
+            redelivery_ms=draw(st.floats(0, 200)),
+            **window,
+        ),
+    )
+
+
+def assert_books_balance(r):
+    """Every request and every message or attempt in exactly one state, the records agreeing."""
+    others = [
+        *getattr(r, "queues", {}).values(),
+        getattr(r, "queue", None),
+        getattr(r, "work", None),
+    ]
+    assert r.balanced, [str(r.accounting), *(str(a) for a in others if a is not None)]
+    parts = r.accounting.parts
+    for outcome in r.OUTCOMES:
+        assert parts[outcome] == r.count(outcome), outcome
+    assert parts.get("not yet arrived", 0) == np.count_nonzero(r.outcome == "not arrived")
+    if hasattr(r, "work") and r.style == "async":
+        # a storm's request is done exactly when its message is: acked ok, dead-lettered failed
+        assert r.count("ok") == r.work.parts["acknowledged"]
+        assert r.count("failed") == r.work.parts["dead-lettered"]
+
+
+@CUT_SETTINGS
+@given(run=cut_runs(), data=st.data())
+def test_the_books_balance_at_every_cut_point_of_every_scenario(run, data):
+    run_one, style, options = run
+    whole = run_one(style, **options)
+    assert_books_balance(whole)
+    cut = data.draw(st.integers(1, whole.events), label="max_events")
+    r = run_one(style, max_events=cut, **options)
+    assert_books_balance(r)
+    if cut < whole.events:
+        assert r.stop_reason == "event budget" and r.events == cut
+        if hasattr(r, "cut_short"):
+            assert r.cut_short
+    else:
+        assert r.stop_reason == whole.stop_reason
+
+
+@pytest.mark.parametrize(
+    "run_one, style, options",
+    [
+        # the reviewer's repros: the checkout cut mid-publish and mid-consume
+        (run_checkout, "async", dict(seed=7)),
+        (run_checkout, "async", dict(n_orders=30, arrival_rate=50)),
+        (run_checkout, "async", dict(n_orders=30, arrival_rate=200, queue_capacity=2)),
+        (run_pool_exhaustion, "async", dict(duration_ms=2000, slow_start_ms=500, slow_ms=1000)),
+        (
+            run_retry_storm,
+            "async",
+            dict(duration_ms=2000, slow_start_ms=500, slow_ms=1000, error_rate=0.5),
+        ),
+    ],
+)
+def test_the_books_balance_at_each_of_the_first_cut_points(run_one, style, options):
+    whole = run_one(style, **options)
+    for cut in range(1, min(whole.events, 400) + 1):
+        assert_books_balance(run_one(style, max_events=cut, **options))

@@ -22,6 +22,7 @@ from servicelab.scenarios import _base, _checks, arrivals, checkout, pool_exhaus
 from servicelab.scenarios.checkout import CheckoutConfig, run_both, run_checkout
 from servicelab.scenarios.pool_exhaustion import PoolConfig, run_pool_both, run_pool_exhaustion
 from servicelab.scenarios.retry_storm import Policy, StormConfig, run_policies, run_retry_storm
+from servicelab.world import DEFAULT_MAX_EVENTS
 
 CONFIGS = [CheckoutConfig, PoolConfig, StormConfig, Policy]
 RUNS = [
@@ -60,8 +61,8 @@ def test_checks_store_what_they_return():
     assert c.order_latency.mean_ms == 4.0
     s = CheckoutConfig(max_attempts=3.0, queue_capacity=5.0, n_orders=10)
     assert s.max_attempts == 3 and s.queue_capacity == 5 and isinstance(s.queue_capacity, int)
-    assert s.max_events == 3_000_000  # the default, set by the cross-field check
-    assert CheckoutConfig(n_orders=100_000).max_events == 60 * 100_000
+    assert s.max_events == DEFAULT_MAX_EVENTS == 1_000_000  # the budget of every run
+    assert CheckoutConfig(n_orders=50_000).max_events == DEFAULT_MAX_EVENTS  # fits 50,000 orders
     assert Policy("p", Retry(), burst=3).burst == 3.0
 
 
@@ -210,3 +211,25 @@ def test_a_run_cut_short_accounts_for_requests_that_never_arrived(run, kind, sma
     never = np.count_nonzero(r.outcome == _base.NOT_ARRIVED)
     assert never > 0 and r.accounting.parts["not yet arrived"] == never
     assert r.accounting.parts["in flight"] == r.count("in flight") == r.in_flight
+
+
+def test_a_checkout_with_nothing_confirmed_says_so_not_nan():
+    down = run_checkout(n_orders=20, faults={"payment": Faults.outage(0, math.inf)})
+    assert down.describe() == "sync: no order confirmed of 20 (20 failed), so no user wait to show"
+    declined = run_checkout("async", n_orders=20, decline_rate=1.0)
+    assert "no order confirmed of 20 (20 declined)" in declined.describe()
+    assert "nan" not in run_checkout(n_orders=5, max_events=3).describe()
+
+
+def test_a_horizon_too_long_blames_what_the_learner_set():
+    with pytest.raises(ValueError) as info:
+        run_checkout(arrival_rate=0.001, n_orders=10_000)
+    message = str(info.value)
+    assert message.startswith("n_orders = 10000 is not allowed at arrival_rate = 0.001")
+    assert "horizon_ms" not in message and "30 days" in message
+    # orders that arrive within 30 days, but not with the drain after them: drain_ms is named
+    last = arrivals.poisson_arrivals(World(0).rng("arrivals"), 0.001, 3000)
+    n = int(np.searchsorted(last, 2.592e9 - 3.6e7 / 2)) + 1  # the last one within 30 days
+    with pytest.raises(ValueError, match=r"^drain_ms = 3.6e\+07 is not allowed with n_orders"):
+        run_checkout(arrival_rate=0.001, n_orders=n, drain_ms=3.6e7)
+    assert run_checkout(arrival_rate=0.001, n_orders=n, drain_ms=0, max_events=50).balanced

@@ -71,3 +71,46 @@ def test_event_budget_ends_a_run_that_would_never_end():
 def test_bad_settings_are_named(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} = "):
         World(**kwargs)
+
+
+def test_the_budget_itself_is_bounded():
+    from servicelab.world import MAX_EVENTS
+
+    with pytest.raises(ValueError) as info:
+        World(horizon_ms=2.592e9, max_events=10**9)  # with a 1 ms ticker: hours
+    assert str(info.value) == (
+        "max_events = 1000000000 is not allowed: max_events must be a whole number ≥ 1 and "
+        f"≤ {MAX_EVENTS:,}."
+    )
+    w = World(horizon_ms=2.592e9, max_events=20_000)
+
+    def ticker():
+        while True:
+            yield w.timeout(1)
+
+    w.process(ticker())
+    assert w.run() == "event budget" and w.events == 20_000
+
+
+def test_a_run_restores_the_garbage_collectors_settings():
+    import gc
+
+    before = gc.get_threshold()
+    w = World(horizon_ms=100)
+
+    def broken():
+        yield w.timeout(1)
+        raise RuntimeError("a bug in a process")
+
+    w.process(broken())
+    with pytest.raises(RuntimeError):
+        w.run()
+    assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("key", [-1, 2.5, "a", True, None, float("inf"), 2**25])
+def test_keyed_draws_refuse_a_key_that_is_not_a_whole_number_in_range(key):
+    with pytest.raises(
+        ValueError, match=r"^key = .* must be a whole number ≥ 0 and ≤ 33,554,431\.$"
+    ):
+        World(1).uniforms("u")[key]

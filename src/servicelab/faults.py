@@ -14,12 +14,21 @@ Times are in ms of simulated time. ``Faults()`` is a healthy service.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import _check
 
-__all__ = ["Outage", "Slowdown", "Faults", "HEALTHY"]
+__all__ = ["Outage", "Slowdown", "Faults", "HEALTHY", "MAX_OUTAGES", "MAX_SLOWDOWNS"]
+
+#: At most this many outage windows in one schedule (100,000 take ~0.5 s to check and sort).
+MAX_OUTAGES = 100_000
+#: At most this many slowdown windows in one schedule: the factor of every stretch
+#: between two edges is worked out once, up to 2,000 stretches × 1,000 windows.
+MAX_SLOWDOWNS = 1_000
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,27 @@ class Slowdown:
 
 
 class Faults:
-    """When a service is down, slow or erroring. ``Faults()`` means healthy."""
+    """When a service is down, slow or erroring. ``Faults()`` means healthy.
+
+    ``outages`` and ``slowdowns`` are lists of :class:`Outage` and
+    :class:`Slowdown` windows; an entry may also be a tuple of the fields
+    (``(start_ms, end_ms)``, ``(factor, start_ms, end_ms)``) or a dict of
+    them (``{"start_ms": 0, "end_ms": 100}``). At most :data:`MAX_OUTAGES`
+    outages and :data:`MAX_SLOWDOWNS` slowdowns.
+
+    The windows are sorted once, when the schedule is made: outages that
+    overlap or touch merge into one, and the slowdown factor is worked out for
+    each stretch between two window edges. :meth:`is_down`, :meth:`up_at` and
+    :meth:`slowdown` then look a time up by bisection, however many windows
+    there are.
+    """
 
     def __init__(self, outages=(), slowdowns=(), error_rate: float = 0.0):
-        self.outages = tuple(_as(o, Outage, "outages") for o in outages)
-        self.slowdowns = tuple(_as(s, Slowdown, "slowdowns") for s in slowdowns)
+        self.outages = _entries(outages, Outage, "outages", MAX_OUTAGES)
+        self.slowdowns = _entries(slowdowns, Slowdown, "slowdowns", MAX_SLOWDOWNS)
         self.error_rate = _check.probability("error_rate", error_rate)
+        self._down_starts, self._down_ends = _merged(self.outages)
+        self._edges, self._factors = _factors(self.slowdowns)
 
     @classmethod
     def outage(cls, start_ms: float, length_ms: float) -> Faults:
@@ -89,30 +113,32 @@ class Faults:
         """True if this schedule has no faults at all."""
         return not (self.outages or self.slowdowns or self.error_rate)
 
+    def _window(self, t: float) -> int:
+        """The merged outage window that starts last at or before ``t`` (-1: none)."""
+        return bisect_right(self._down_starts, t) - 1
+
     def is_down(self, t: float) -> bool:
-        """Is the service down at time ``t``?"""
-        for o in self.outages:
-            if o.start_ms <= t < o.end_ms:
-                return True
-        return False
+        """Is the service down at time ``t`` (ms)?"""
+        if t.__class__ is not float or t != t:  # not a float, or nan
+            t = _check.number("t", t, allow_inf=True)
+        i = self._window(t)
+        return i >= 0 and t < self._down_ends[i]
 
     def up_at(self, t: float) -> float:
         """The first time ≥ ``t`` at which the service is up (``inf``: never)."""
-        moved = True
-        while moved:
-            moved = False
-            for o in self.outages:
-                if o.start_ms <= t < o.end_ms:
-                    t, moved = o.end_ms, True
+        if t.__class__ is not float or t != t:  # not a float, or nan
+            t = _check.number("t", t, allow_inf=True)
+        i = self._window(t)
+        if i >= 0 and t < self._down_ends[i]:
+            return self._down_ends[i]  # merged: the window ends where the service is up
         return t
 
     def slowdown(self, t: float) -> float:
         """The slowdown factor for a request starting at ``t`` (1.0: normal speed)."""
-        factor = 1.0
-        for s in self.slowdowns:
-            if s.start_ms <= t < s.end_ms:
-                factor *= s.factor
-        return factor
+        if t.__class__ is not float or t != t:  # not a float, or nan
+            t = _check.number("t", t, allow_inf=True)
+        i = bisect_right(self._edges, t) - 1
+        return self._factors[i] if i >= 0 else 1.0
 
     def __repr__(self):
         parts = []
@@ -125,17 +151,76 @@ class Faults:
         return f"Faults({', '.join(parts)})"
 
 
-HEALTHY = Faults()
-
-
-def _as(value, cls, name):
+def _entries(values, cls, name: str, most: int) -> tuple:
+    """``values`` as a tuple of ``cls`` (each entry one, or a tuple or dict of its fields)."""
+    fields = ", ".join(f.name for f in dataclasses.fields(cls))
     article = "an" if cls.__name__[0] in "AEIOU" else "a"
+    what = (
+        f"a list of {cls.__name__} windows: each {article} {cls.__name__}, a tuple "
+        f"({fields}) or a dict with those keys"
+    )
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise _check.fail(name, values, what)
+    entries = []
+    for value in values:
+        if len(entries) == most:  # the sentence names the count, not the whole list
+            raise _check.KitValueError(
+                f"{name} = (more than {most:,} windows) is not allowed: {name} must be "
+                f"{what}, at most {most:,} of them."
+            )
+        entries.append(_as(value, cls, name, fields))
+    return tuple(entries)
+
+
+def _as(value, cls, name: str, fields: str):
     if isinstance(value, cls):
         return value
+    article = "an" if cls.__name__[0] in "AEIOU" else "a"
     try:
+        if isinstance(value, Mapping):
+            return cls(**value)
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise TypeError
         return cls(*value)
     except TypeError:
-        raise ValueError(
-            f"{name} entry = {value!r} is not allowed: each entry of {name} must be "
-            f"{article} {cls.__name__} or a tuple of its fields."
+        raise _check.fail(
+            f"{name} entry",
+            value,
+            f"{article} {cls.__name__}, a tuple ({fields}) or a dict with those keys",
         ) from None
+
+
+def _merged(outages: tuple[Outage, ...]) -> tuple[list[float], list[float]]:
+    """Outage windows sorted and merged where they overlap or touch: (starts, ends)."""
+    starts: list[float] = []
+    ends: list[float] = []
+    windows = sorted((float(o.start_ms), float(o.end_ms)) for o in outages if o.start_ms < o.end_ms)
+    for start, end in windows:
+        if ends and start <= ends[-1]:  # overlaps or touches the last one: one window
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _factors(slowdowns: tuple[Slowdown, ...]) -> tuple[list[float], list[float]]:
+    """The slowdown factor from each window edge to the next: (edges, factors).
+
+    Each stretch's factor multiplies its windows' factors in the order given,
+    exactly as a request starting in it has them applied.
+    """
+    windows = [(float(s.start_ms), float(s.end_ms), float(s.factor)) for s in slowdowns]
+    edges = sorted({t for start, end, _ in windows for t in (start, end)})
+    factors = []
+    for edge in edges:
+        factor = 1.0
+        for start, end, f in windows:
+            if start <= edge < end:
+                factor *= f
+        factors.append(factor)
+    return edges, factors
+
+
+#: the healthy schedule, shared (``Faults()``: no faults at all)
+HEALTHY = Faults()

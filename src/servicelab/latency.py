@@ -19,7 +19,10 @@ import numpy as np
 
 from . import _check
 
-__all__ = ["Latency", "Fixed", "Exponential", "LogNormal", "as_latency"]
+__all__ = ["Latency", "Fixed", "Exponential", "LogNormal", "as_latency", "MAX_SAMPLE"]
+
+#: The most latencies one :meth:`Latency.sample` draws: 10,000,000 floats are 80 MB.
+MAX_SAMPLE = 10_000_000
 
 
 class Latency:
@@ -28,7 +31,12 @@ class Latency:
     mean_ms: float
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draw ``size`` latencies in ms."""
+        """Draw ``size`` latencies in ms (0 to :data:`MAX_SAMPLE`) from ``rng``."""
+        if not isinstance(rng, np.random.Generator):
+            raise _check.fail("rng", rng, "a numpy random Generator")
+        return self._sample(rng, _check.integer("size", size, low=0, high=MAX_SAMPLE))
+
+    def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
 
     def quantile(self, q: float) -> float:
@@ -49,7 +57,7 @@ class Fixed(Latency):
     def __init__(self, ms: float):
         self.mean_ms = _check.number("ms", ms, low=0.0)
 
-    def sample(self, rng, size):
+    def _sample(self, rng, size):
         return np.full(size, self.mean_ms)
 
     def quantile(self, q):
@@ -69,7 +77,7 @@ class Exponential(Latency):
     def __init__(self, mean_ms: float):
         self.mean_ms = _check.number("mean_ms", mean_ms, low=0.0, low_open=True)
 
-    def sample(self, rng, size):
+    def _sample(self, rng, size):
         return rng.exponential(self.mean_ms, size)
 
     def quantile(self, q):
@@ -99,7 +107,7 @@ class LogNormal(Latency):
         """The median latency in ms."""
         return math.exp(self._mu)
 
-    def sample(self, rng, size):
+    def _sample(self, rng, size):
         return rng.lognormal(self._mu, self.sigma, size)
 
     def quantile(self, q):

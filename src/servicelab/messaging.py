@@ -18,12 +18,19 @@ in the queue and are processed when it comes back.
 
 Invariant (see :meth:`Queue.accounting`): every message accepted by a queue is
 acknowledged, dead-lettered, waiting in the queue, being processed, or waiting
-to be redelivered — exactly one of them.
+to be redelivered — exactly one of them, at every step of a run. A message
+moves between these states in the same simulation step as its counters: it
+is counted as published (or redelivered) the moment it enters the queue and
+as in process the moment a consumer takes it, not when the publisher or the
+consumer next runs, so a run cut short anywhere still balances. A message a
+publisher is still waiting to put into a full queue has not entered it yet:
+its order is in flight, and the queue has not accepted it.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import simpy
 
@@ -31,7 +38,7 @@ from . import _check
 from .latency import Latency, as_latency
 from .records import Accounting
 from .service import OK, Service
-from .world import World
+from .world import MAX_KEY, World
 
 __all__ = ["Message", "Queue", "Topic"]
 
@@ -56,6 +63,45 @@ class Message:
 
     def __repr__(self):
         return f"Message(key={self.key}, attempts={self.attempts})"
+
+
+class _Store(simpy.Store):
+    """A FIFO store that counts a message's move in the step it happens.
+
+    simpy moves an item into a store when a put is *triggered* and out of it
+    when a get is triggered; the processes that made the put and the get run
+    a step later. Counting there would leave a message in no state (taken,
+    not yet in process) or in two (entered, still awaiting redelivery) at a
+    cut. Items are a deque: taking the head is O(1) however long the queue.
+    """
+
+    def __init__(self, queue: Queue, capacity: float):
+        super().__init__(queue.world.env, capacity)
+        self.items = deque()
+        self._queue = queue
+        # simpy binds its event makers to the instance only for a class's own
+        # attributes: bind the inherited ones too (one descriptor call less a message)
+        self.put, self.get = self.put, self.get
+
+    def _do_put(self, event):
+        items = self.items
+        if len(items) < self._capacity:
+            message = event.item
+            items.append(message)
+            event.succeed()
+            q = self._queue
+            if message.attempts:  # back from a failed try
+                q.awaiting_redelivery -= 1
+                q.redelivered += 1
+            else:  # a new message: accepted now
+                message.published_ms = self._env.now
+                q.published += 1
+
+    def _do_get(self, event):
+        items = self.items
+        if items:
+            event.succeed(items.popleft())
+            self._queue.in_process += 1
 
 
 class Queue:
@@ -91,9 +137,9 @@ class Queue:
         publish_latency: Latency | float = 0.0,
     ):
         if not isinstance(world, World):
-            raise ValueError(f"world = {world!r} is not allowed: world must be a servicelab World.")
+            raise _check.fail("world", world, "a servicelab World")
         self.world = world
-        self.name = str(name)
+        self.name = _check.text("name", name)
         if capacity is None:
             self.capacity = math.inf
         else:
@@ -104,7 +150,6 @@ class Queue:
         self.max_attempts = _check.integer("max_attempts", max_attempts, low=1, high=100)
         self.redelivery_ms = _check.number("redelivery_ms", redelivery_ms, low=0.0, high=3.6e6)
         self.publish_latency = as_latency(publish_latency, "publish_latency")
-        self.store = simpy.Store(world.env, capacity=self.capacity)
         self._env = world.env
         self.consumers: list[Service] = []
         self.published = 0
@@ -114,6 +159,7 @@ class Queue:
         self.in_process = 0
         self.awaiting_redelivery = 0
         self.dead_letters: list[Message] = []
+        self.store = _Store(self, self.capacity)
         self._publish_ms = world.draws(f"publish:{self.name}", self.publish_latency.sample)
 
     # -- state -------------------------------------------------------------------
@@ -147,8 +193,11 @@ class Queue:
 
         Returns True if the queue accepted it, False if it was full and
         rejects. ``pay_latency=False`` skips the broker hand-off cost (a
-        :class:`Topic` pays it once for all its queues).
+        :class:`Topic` pays it once for all its queues). ``key`` is a whole
+        number from 0 to ``MAX_KEY`` (1,000,000).
         """
+        if key.__class__ is not int or key < 0 or key > MAX_KEY:
+            key = _check.index("key", key, MAX_KEY)
         if pay_latency:
             delay = self._publish_ms[key]
             if delay:
@@ -163,46 +212,40 @@ class Queue:
         """Offer a message about ``key`` now: the one way a message enters (not a generator).
 
         A message is stamped (``published_ms``) and counted as published when
-        it enters. Returns True if it is in and there is nothing to wait for
-        (an unbounded queue), False if the queue is full and rejects it, or
-        (a bounded queue) its put event, for the publisher to ``yield``: the
-        message is in already, and the wait lets an idle consumer take it
-        before the next offer, or the queue is full and blocks, and the
-        message enters when there is room.
+        it enters (see :class:`_Store`). Returns True if it is in and there is
+        nothing to wait for (an unbounded queue), False if the queue is full
+        and rejects it, or (a bounded queue) its put event, for the publisher
+        to ``yield``: the message is in already, and the wait lets an idle
+        consumer take it before the next offer, or the queue is full and
+        blocks, and the message enters when there is room.
         """
-        if self._unbounded:  # always room: in now, without waiting on the put
-            self.store.put(Message(key, self._env.now))
-            self.published += 1
-            return True
         store = self.store
+        if self._unbounded:  # always room: in now, without waiting on the put
+            store.put(Message(key, _NAN))
+            return True
         if self._rejects and len(store.items) >= self.capacity:
             self.rejected += 1
             return False
-        put = store.put(Message(key, self._env.now))
-        if put.triggered:
-            self.published += 1
-        else:
-            put.callbacks.append(self._entered)
-        return put
-
-    def _entered(self, put) -> None:
-        """A blocked message has entered (a callback of its put event, at that time)."""
-        put.item.published_ms = self._env.now
-        self.published += 1
+        return store.put(Message(key, _NAN))
 
     # -- consuming ---------------------------------------------------------------
-    def consume(self, service: Service, on_ack=None) -> None:
+    def consume(self, service: Service, on_ack=None, on_dead_letter=None) -> None:
         """Let every worker of ``service`` consume this queue.
 
-        ``on_ack(message, now_ms)`` is called when a message's work succeeds.
+        ``on_ack(message, now_ms)`` is called when a message's work succeeds,
+        ``on_dead_letter(message, now_ms)`` when its last try failed and it
+        goes to the dead letters.
         """
         if not isinstance(service, Service):
-            raise ValueError(f"service = {service!r} is not allowed: service must be a Service.")
+            raise _check.fail("service", service, "a Service")
+        for name, hook in (("on_ack", on_ack), ("on_dead_letter", on_dead_letter)):
+            if hook is not None and not callable(hook):
+                raise _check.fail(name, hook, "None or a function of (message, now_ms)")
         self.consumers.append(service)
         for _ in range(service.workers):
-            self.world.process(self._consumer(service, on_ack))
+            self.world.process(self._consumer(service, on_ack, on_dead_letter))
 
-    def _consumer(self, service: Service, on_ack):
+    def _consumer(self, service: Service, on_ack, on_dead_letter):
         env = self.world.env
         get = self.store.get
         faults = service.faults
@@ -213,8 +256,7 @@ class Queue:
         while True:
             if watch_outages and faults.is_down(env.now):
                 yield self._until_up(service)
-            message = yield get()
-            self.in_process += 1
+            message = yield get()  # counted in process when taken (see _Store)
             start_consuming()
             if watch_outages and faults.is_down(env.now):
                 # the outage began while this consumer waited: hold the message, unacked
@@ -235,6 +277,8 @@ class Queue:
                 message.attempts += 1
                 if message.attempts >= self.max_attempts:
                     self.dead_letters.append(message)
+                    if on_dead_letter is not None:
+                        on_dead_letter(message, env.now)
                 else:
                     self.awaiting_redelivery += 1
                     self.world.process(self._redeliver(message))
@@ -248,9 +292,7 @@ class Queue:
 
     def _redeliver(self, message: Message):
         yield self.world.env.timeout(self.redelivery_ms)
-        yield self.store.put(message)
-        self.awaiting_redelivery -= 1
-        self.redelivered += 1
+        yield self.store.put(message)  # counted when it enters (see _Store)
 
     def __repr__(self):
         return f"Queue({self.name!r}, depth={self.depth}, published={self.published})"
@@ -265,9 +307,9 @@ class Topic:
 
     def __init__(self, world: World, name: str, publish_latency: Latency | float = 0.0):
         if not isinstance(world, World):
-            raise ValueError(f"world = {world!r} is not allowed: world must be a servicelab World.")
+            raise _check.fail("world", world, "a servicelab World")
         self.world = world
-        self.name = str(name)
+        self.name = _check.text("name", name)
         self.publish_latency = as_latency(publish_latency, "publish_latency")
         self.queues: dict[str, Queue] = {}
         self.published = 0
@@ -275,8 +317,9 @@ class Topic:
 
     def subscribe(self, name: str, **queue_options) -> Queue:
         """A new subscriber queue called ``name`` (options as for :class:`Queue`)."""
+        _check.text("name", name)
         if name in self.queues:
-            raise ValueError(
+            raise _check.KitValueError(
                 f"name = {name!r} is not allowed: topic {self.name!r} already has a "
                 f"subscriber of that name."
             )
@@ -287,8 +330,11 @@ class Topic:
     def publish(self, key: int):
         """Publish a message about ``key`` to every subscriber (a simpy sub-generator).
 
-        Returns how many subscriber queues accepted it.
+        Returns how many subscriber queues accepted it. ``key`` is a whole
+        number from 0 to ``MAX_KEY`` (1,000,000).
         """
+        if key.__class__ is not int or key < 0 or key > MAX_KEY:
+            key = _check.index("key", key, MAX_KEY)
         delay = self._publish_ms[key]
         if delay:
             yield self.world.env.timeout(delay)

@@ -4,7 +4,9 @@ A request to a :class:`Service` needs one of its workers for as long as the
 work takes. Work is keyed: ``key`` is the order (or message) the work is for,
 so the demand of order 17 at Payment is the same number in every run with the
 same seed — in the sync and in the async checkout alike (common random
-numbers). A retry is a new attempt with a demand of its own.
+numbers). A retry is a new attempt with a demand of its own. A key is a whole
+number from 0 to ``MAX_KEY`` (1,000,000), an attempt one from 0 to
+:data:`MAX_ATTEMPT` (99).
 
 Outcomes are plain strings: ``"ok"``, ``"error"`` (the work was done but
 failed, see the error rate) and ``"down"`` (refused: the service is in an
@@ -13,14 +15,15 @@ outage).
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 
 from . import _check
 from .faults import HEALTHY, Faults
 from .latency import Latency, as_latency
-from .world import Draws, World
+from .world import MAX_KEY, Draws, World
 
-__all__ = ["Service", "OK", "ERROR", "DOWN", "TIMEOUT", "MAX_WORKERS"]
+__all__ = ["Service", "OK", "ERROR", "DOWN", "TIMEOUT", "MAX_WORKERS", "MAX_ATTEMPT"]
 
 OK = "ok"
 ERROR = "error"
@@ -29,6 +32,42 @@ TIMEOUT = "timeout"
 
 #: At most this many workers per service (a guard against typing 10**9).
 MAX_WORKERS = 10_000
+#: The last attempt a request can have: 0 is the first, and the kit tries a
+#: request at most 100 times (a queue's ``max_attempts``; a sync ``Retry`` 20).
+MAX_ATTEMPT = 99
+
+
+class _Pool(simpy.Resource):
+    """A service's workers: a simpy Resource whose busy workers are a dict, not a list.
+
+    simpy finds a released request in its list of users by scanning it, so
+    each release cost as much as the workers busy at the time (runs with thousands of
+    busy workers ran 2× slower per event). A dict finds it at once; the
+    requests granted and their order are the same.
+    """
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        super().__init__(env, capacity)
+        self.users = {}  # request → None, in the order they were granted
+        # simpy binds its event makers to the instance only for a class's own
+        # attributes: bind the inherited ones too (one descriptor call less a request)
+        self.request, self.release = self.request, self.release
+
+    def _do_put(self, event) -> None:
+        users = self.users
+        if len(users) < self._capacity:
+            users[event] = None
+            event.usage_since = self._env.now
+            event.succeed()
+
+    def _do_get(self, event) -> None:
+        self.users.pop(event.request, None)
+        event.succeed()
+
+
+def _key_and_attempt(key, attempt) -> tuple[int, int]:
+    """``key`` (0 … MAX_KEY) and ``attempt`` (0 … MAX_ATTEMPT) as ints, or the kit's sentence."""
+    return _check.index("key", key, MAX_KEY), _check.index("attempt", attempt, MAX_ATTEMPT)
 
 
 class Service:
@@ -57,15 +96,14 @@ class Service:
         faults: Faults | None = None,
     ):
         if not isinstance(world, World):
-            raise ValueError(f"world = {world!r} is not allowed: world must be a servicelab World.")
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"name = {name!r} is not allowed: name must be a non-empty string.")
+            raise _check.fail("world", world, "a servicelab World")
+        _check.text("name", name)
         self.world = world
         self.name = name
         self.latency = as_latency(latency)
         self.workers = _check.integer("workers", workers, low=1, high=MAX_WORKERS)
         self.faults = HEALTHY if faults is None else faults  # validated; sets self.healthy
-        self.pool = simpy.Resource(world.env, capacity=self.workers)
+        self.pool = _Pool(world.env, self.workers)
         #: requests received (retries included) and requests refused or failed
         self.received = 0
         self.failed = 0
@@ -80,14 +118,22 @@ class Service:
     # -- what a request costs -------------------------------------------------
     def demand(self, key: int, attempt: int = 0) -> float:
         """The healthy service time in ms of attempt ``attempt`` of request ``key``."""
+        if key.__class__ is not int or key < 0 or key > MAX_KEY or attempt.__class__ is not int:
+            key, attempt = _key_and_attempt(key, attempt)
         if attempt == 0:  # the hot path: a first attempt whose block is already drawn
             values = self._first_demands.values
             if key < len(values):
                 return values[key]
+        if not 0 <= attempt <= MAX_ATTEMPT:
+            key, attempt = _key_and_attempt(key, attempt)
         while attempt >= len(self._demands):
             n = len(self._demands)
             self._demands.append(self.world.draws(f"demand:{self.name}:{n}", self.latency.sample))
         return self._demands[attempt][key]
+
+    def demands(self, n: int) -> np.ndarray:
+        """The healthy service times in ms of the first attempts of requests 0 … ``n`` − 1."""
+        return self._first_demands.first(_check.integer("n", n, low=0, high=MAX_KEY + 1))
 
     def _error(self, key: int, attempt: int) -> bool:
         while attempt >= len(self._errors):
@@ -95,7 +141,13 @@ class Service:
         return self._errors[attempt][key] < self.faults.error_rate
 
     def uniform(self, purpose: str, key: int) -> float:
-        """A keyed uniform draw in [0, 1) of this service's stream for ``purpose``."""
+        """A keyed uniform draw in [0, 1) of this service's stream for ``purpose``.
+
+        ``key`` is a whole number from 0 to ``MAX_DRAWS`` (a request's key, or
+        a key derived from it, as a retry's jitter is).
+        """
+        if purpose.__class__ is not str or not purpose:
+            _check.text("purpose", purpose)
         draws = self._uniforms.get(purpose)
         if draws is None:
             draws = self._uniforms[purpose] = self.world.uniforms(f"{purpose}:{self.name}")
@@ -109,7 +161,7 @@ class Service:
     @faults.setter
     def faults(self, faults: Faults) -> None:
         if not isinstance(faults, Faults):
-            raise ValueError(f"faults = {faults!r} is not allowed: faults must be a Faults object.")
+            raise _check.fail("faults", faults, "a Faults object")
         self._faults = faults
         #: True if its fault schedule has no faults: every request takes the healthy fast path
         self.healthy = faults.healthy
@@ -135,6 +187,8 @@ class Service:
         the outcome is ``"ok"``. Not a generator: the one fast path of
         :meth:`serve`, :meth:`handle`, sync calls and queue consumers.
         """
+        if key.__class__ is not int or key < 0 or key > MAX_KEY or attempt.__class__ is not int:
+            key, attempt = _key_and_attempt(key, attempt)
         self.received += 1
         if attempt == 0:  # the hot path of demand(), inlined
             values = self._first_demands.values
@@ -150,6 +204,7 @@ class Service:
         if self.healthy:
             yield self.healthy_work(key, attempt)
             return OK
+        key, attempt = _key_and_attempt(key, attempt)
         self.received += 1
         env = self.world.env
         faults = self.faults
@@ -165,6 +220,7 @@ class Service:
 
     def handle(self, key: int, attempt: int = 0):
         """Wait for a free worker, then :meth:`serve` (a simpy sub-generator)."""
+        key, attempt = _key_and_attempt(key, attempt)
         with self.pool.request() as req:
             yield req
             if self.healthy:  # the common case, without a sub-generator

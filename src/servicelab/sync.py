@@ -17,11 +17,14 @@ from dataclasses import dataclass
 
 from . import _check
 from .service import OK, TIMEOUT, Service
+from .world import MAX_KEY
 
 __all__ = ["Retry", "NO_RETRY", "CallResult", "call"]
 
 #: The jitter draw of retry ``r`` of request ``k`` has key ``k * _JITTER_STRIDE + r`` (r < 20).
 _JITTER_STRIDE = 32
+#: A :class:`Retry` makes at most this many tries (so retry numbers are 1 … 19).
+MAX_TRIES = 20
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,15 @@ class Retry:
     jitter: float = 0.0
 
     def __post_init__(self):
-        _check.integer("attempts", self.attempts, low=1, high=20)
+        _check.integer("attempts", self.attempts, low=1, high=MAX_TRIES)
         _check.number("backoff_ms", self.backoff_ms, low=0.0, high=3.6e6)
         _check.number("multiplier", self.multiplier, low=1.0, high=10.0)
         _check.probability("jitter", self.jitter)
 
     def delay(self, retry: int, u: float) -> float:
         """Wait in ms before retry number ``retry`` (1, 2, …), given a uniform ``u``."""
+        retry = _check.integer("retry", retry, low=1, high=MAX_TRIES - 1)
+        u = _check.number("u", u, low=0.0, high=1.0)
         base = self.backoff_ms * self.multiplier ** (retry - 1)
         return base * (1.0 - self.jitter * u)
 
@@ -64,6 +69,10 @@ class Retry:
         (request, retry), so every caller of the same request with the same
         seed waits the same time (common random numbers).
         """
+        if not isinstance(service, Service):
+            raise _check.fail("service", service, "a Service")
+        key = _check.index("key", key, MAX_KEY)
+        retry = _check.integer("retry", retry, low=1, high=MAX_TRIES - 1)
         u = service.uniform("jitter", key * _JITTER_STRIDE + retry) if self.jitter else 0.0
         return self.delay(retry, u)
 
@@ -90,12 +99,17 @@ def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: 
     """Call ``service`` for request ``key`` and wait (a simpy sub-generator).
 
     Returns a :class:`CallResult`; its outcome is ``"ok"``, ``"error"``,
-    ``"down"`` or ``"timeout"`` (that of the last attempt).
+    ``"down"`` or ``"timeout"`` (that of the last attempt). ``key`` is a
+    whole number from 0 to ``MAX_KEY`` (1,000,000).
     """
+    if not isinstance(service, Service):
+        raise _check.fail("service", service, "a Service")
+    if key.__class__ is not int or key < 0 or key > MAX_KEY:
+        key = _check.index("key", key, MAX_KEY)
     if timeout_ms is not None:
         timeout_ms = check_timeout(timeout_ms)
     if not isinstance(retry, Retry):
-        raise ValueError(f"retry = {retry!r} is not allowed: retry must be a Retry policy.")
+        raise _check.fail("retry", retry, "a Retry policy")
     if timeout_ms is None and retry.attempts == 1 and service.healthy:
         # the common case, inlined (one generator less per call): Service.handle
         # for a healthy service

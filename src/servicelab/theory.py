@@ -26,13 +26,13 @@ def chain_availability(*availabilities: float) -> float:
     if len(availabilities) == 1 and not isinstance(availabilities[0], numbers.Real):
         only = availabilities[0]
         if isinstance(only, (str, bytes)) or not isinstance(only, Iterable):
-            raise ValueError(
+            raise _check.KitValueError(
                 f"availabilities = {only!r} is not allowed: availabilities must be numbers "
                 "between 0 and 1, given one by one or as a list."
             )
         availabilities = tuple(only)
     if not availabilities:
-        raise ValueError(
+        raise _check.KitValueError(
             "availabilities = () is not allowed: give at least one availability between 0 and 1."
         )
     result = 1.0
@@ -74,7 +74,7 @@ def mmc(arrival_rate: float, service_rate: float, servers: int) -> QueueMetrics:
     c = _check.integer("servers", servers, low=1, high=100_000)
     a = lam / mu
     if lam >= c * mu or a >= c:
-        raise ValueError(
+        raise _check.KitValueError(
             f"arrival_rate = {lam:g} is not allowed: arrival_rate must be < {c * mu:g} "
             f"({c} server(s) × service_rate {mu:g}); at or above that the queue grows "
             f"without end and has no steady state."

@@ -16,11 +16,15 @@ came first.
 
 Every run ends. :meth:`World.run` stops at the horizon or after
 ``max_events`` simulation events, whichever comes first, and says which.
+The budget itself is bounded (:data:`MAX_EVENTS`), so no setting runs for
+more than a few seconds.
 """
 
 from __future__ import annotations
 
+import gc
 import zlib
+from array import array
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -28,10 +32,38 @@ import simpy
 
 from . import _check
 
-__all__ = ["World", "Draws", "DEFAULT_MAX_EVENTS", "HOUR_MS", "MAX_HORIZON_MS"]
+__all__ = [
+    "World",
+    "Draws",
+    "DEFAULT_MAX_EVENTS",
+    "MAX_EVENTS",
+    "MAX_KEY",
+    "MAX_DRAWS",
+    "HOUR_MS",
+    "MAX_HORIZON_MS",
+]
 
-#: Events a run may process before it is cut short (a few seconds of work).
-DEFAULT_MAX_EVENTS = 3_000_000
+#: Events a run may process before it is cut short by default, and the most a
+#: scenario run accepts: a few seconds of work. Measured on the kit's 2-core
+#: reference machine (CPU time of one run, Python 3.11, simpy 4.1.2): the
+#: checkout runs 320,000–480,000 events/s (50,000 orders, healthy or 1,000× over
+#: capacity); pool exhaustion 185,000–355,000 (100,000 requests); a sync retry
+#: storm 150,000–250,000 (the slowest: 10,000 workers, 90 % errors) and an async
+#: one 550,000. So 1,000,000 events take 2–7 s, in at most ~300 MB (a sync storm
+#: of 50,000 requests, each waiting its turn).
+DEFAULT_MAX_EVENTS = 1_000_000
+#: The most events a :class:`World` accepts as its budget. Simple worlds run
+#: faster than the scenarios: a 1 ms ticker 1,050,000 events/s, an M/M/4 queue
+#: (a process per customer) 610,000, so 5,000,000 events take 5–8 s (the theory
+#: tests run 2.6 million in one world).
+MAX_EVENTS = 5_000_000
+#: The largest key of a request (an order, a message): a run has at most a few
+#: hundred thousand requests. Keyed draws keep every draw below the largest key
+#: asked for, 8 bytes each: 8 MB per stream at this key.
+MAX_KEY = 1_000_000
+#: The largest key of a keyed draw, :data:`MAX_KEY` with room for the 32 jitter
+#: draws of each request's retries (``key * 32 + retry``): 268 MB of draws at most.
+MAX_DRAWS = 2**25 - 1
 #: One hour in ms (the kit's usual cap on one delay: a timeout, a backoff, a redelivery).
 HOUR_MS = 3600 * 1000.0
 #: The longest horizon the kit accepts: 30 simulated days.
@@ -55,14 +87,26 @@ class Draws:
     ):
         self._rng = rng
         self._sample = sample
-        #: the draws made so far, in key order (grows in blocks; read, never write)
-        self.values: list[float] = []
+        #: the draws made so far, in key order: an array of floats, 8 bytes a draw
+        #: (grows in blocks; read, never write)
+        self.values = array("d")
 
     def __getitem__(self, key: int) -> float:
+        """The draw of ``key``, a whole number from 0 to :data:`MAX_DRAWS`."""
+        if key.__class__ is not int or key < 0 or key > MAX_DRAWS:
+            key = _check.index("key", key, MAX_DRAWS)
         values = self.values
         while key >= len(values):
-            values.extend(self._sample(self._rng, _BLOCK).tolist())
+            block = np.asarray(self._sample(self._rng, _BLOCK), dtype=float)
+            values.frombytes(block.tobytes())
         return values[key]
+
+    def first(self, n: int) -> np.ndarray:
+        """The draws of keys 0 … ``n`` − 1, as a new array (``n`` from 0 to MAX_DRAWS + 1)."""
+        n = _check.integer("n", n, low=0, high=MAX_DRAWS + 1)
+        if n:
+            self[n - 1]
+        return np.frombuffer(self.values, dtype=float, count=n).copy()
 
 
 class World:
@@ -88,7 +132,7 @@ class World:
         self.horizon_ms = _check.number(
             "horizon_ms", horizon_ms, low=0.0, high=MAX_HORIZON_MS, low_open=True
         )
-        self.max_events = _check.integer("max_events", max_events, low=1, high=10**9)
+        self.max_events = _check.integer("max_events", max_events, low=1, high=MAX_EVENTS)
         self.env = simpy.Environment()
         self.events = 0
         #: Why the last run stopped: ``"horizon"``, ``"idle"`` or ``"event budget"``.
@@ -102,7 +146,7 @@ class World:
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream called ``name`` (created on first use)."""
-        rng = self._rngs.get(name)
+        rng = self._rngs.get(_check.text("name", name))
         if rng is None:
             key = zlib.crc32(name.encode("utf-8"))
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))
@@ -129,7 +173,22 @@ class World:
         """Run until the horizon, the event budget, or until nothing is left to do.
 
         Returns (and stores in :attr:`stop_reason`) why the run stopped.
+
+        Python's full garbage collections are held back while it runs: a run
+        keeps every waiting request alive, and each full collection walks all
+        of them, which made an overloaded run 2–5× slower (a run makes next to
+        no cyclic garbage: its events and processes are freed as they finish).
+        The young generations are still collected; the settings are restored
+        when the run stops.
         """
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], 2**30)
+        try:
+            return self._run()
+        finally:
+            gc.set_threshold(*thresholds)
+
+    def _run(self) -> str:
         env = self.env
         step = env.step
         # simpy keeps its schedule in the heap ``_queue`` (time first); reading

@@ -19,6 +19,8 @@ from typing import Any
 from .. import _check
 from ..faults import HEALTHY, Faults
 from ..latency import as_latency
+from ..records import MAX_SAMPLES
+from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, MAX_HORIZON_MS
 
 __all__ = [
     "Check",
@@ -34,6 +36,9 @@ __all__ = [
     "instance",
     "text",
     "per_key",
+    "distinct",
+    "few_samples",
+    "drained_horizon",
 ]
 
 #: a check: ``check(name, value)`` returns the value to store or raises the kit's sentence
@@ -79,8 +84,8 @@ def count(*, low: int = 1, high: int | None = None) -> Check:
 
 
 def events() -> Check:
-    """A budget of simulation events, as a :class:`~servicelab.world.World` accepts."""
-    return count(high=10**9)
+    """A budget of simulation events: 1 to DEFAULT_MAX_EVENTS (a few seconds of work)."""
+    return count(high=DEFAULT_MAX_EVENTS)
 
 
 def probability() -> Check:
@@ -136,12 +141,7 @@ def instance(kind: type, what: str) -> Check:
 def text() -> Check:
     """A non-empty string."""
 
-    def check(name: str, value: Any) -> str:
-        if not isinstance(value, str) or not value:
-            raise _check.fail(name, value, "a non-empty string")
-        return value
-
-    return check
+    return _check.text
 
 
 def per_key(defaults: Mapping, inner: Check, what: str) -> Check:
@@ -164,3 +164,62 @@ def per_key(defaults: Mapping, inner: Check, what: str) -> Check:
         return merged
 
     return check
+
+
+def distinct(options: tuple[str, ...]) -> Check:
+    """A tuple of different names from ``options``, kept in the order given."""
+
+    def check(name: str, value: Any) -> tuple[str, ...]:
+        try:
+            names = None if isinstance(value, str) else tuple(value)
+        except TypeError:
+            names = None
+        if names is None or not all(isinstance(d, str) for d in names):
+            raise _check.fail(name, value, f"a tuple of names from {options}")
+        for d in names:
+            _check.choice(f"{name} entry", d, options)
+        if len(set(names)) != len(names):
+            raise _check.fail(name, names, "a tuple of different names")
+        return names
+
+    return check
+
+
+def few_samples(name: str, value: float, run_ms: float, *, per: int = 1, how: str = "") -> None:
+    """Refuse ``value`` if sampling a run of ``run_ms`` ``per`` times every ``value`` ms
+    takes more than MAX_SAMPLES samples (``how``: what the run's length is made of)."""
+    samples = per * run_ms / value + 1
+    if samples > MAX_SAMPLES:
+        raise refuse(
+            f"{name} = {value:g} is not allowed for a run of {run_ms:,.0f} ms{how}: it would take "
+            f"{samples:,.0f} samples; {name} must be ≥ {per * run_ms / (MAX_SAMPLES - 1):.4g} ms "
+            f"(at most {MAX_SAMPLES:,} samples a run)."
+        )
+
+
+def drained_horizon(last_arrival_ms: float, drain_ms: float, n: int, rate: float) -> float:
+    """The end of a run of ``n`` orders at ``rate`` per second: the last arrival + ``drain_ms``.
+
+    Refuses a run longer than MAX_HORIZON_MS (30 days) naming what the learner
+    set, ``n_orders``, ``arrival_rate`` or ``drain_ms``, not the horizon.
+    """
+    horizon = last_arrival_ms + drain_ms
+    if horizon <= MAX_HORIZON_MS:
+        return horizon
+    day = 24 * HOUR_MS
+    within = f"must end within {MAX_HORIZON_MS / day:g} days of simulated time"
+    if last_arrival_ms <= MAX_HORIZON_MS:  # the orders fit, the drain after them does not
+        raise refuse(
+            f"drain_ms = {drain_ms:g} is not allowed with n_orders = {n} at arrival_rate = "
+            f"{rate:g}: the last order arrives after {last_arrival_ms / day:.1f} days, and the "
+            f"run (the last arrival + drain_ms) {within}; drain_ms must be ≤ "
+            f"{MAX_HORIZON_MS - last_arrival_ms:,.0f} here, or fewer orders or a higher "
+            "arrival_rate end the arrivals sooner."
+        )
+    most = max(1, int(rate * (MAX_HORIZON_MS - drain_ms) / 1000))
+    raise refuse(
+        f"n_orders = {n} is not allowed at arrival_rate = {rate:g} per second: the last order "
+        f"would arrive after {last_arrival_ms / day:,.0f} days, and a run (the last arrival + "
+        f"drain_ms) {within}; n_orders must be about ≤ {most:,} at this rate, or arrival_rate "
+        "higher (orders arrive over n_orders / arrival_rate seconds)."
+    )

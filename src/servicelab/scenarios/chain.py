@@ -23,12 +23,16 @@ from .. import _check
 from ..latency import Latency, LogNormal, as_latency
 from ..service import MAX_WORKERS, Service
 from ..sync import call
-from ..world import MAX_HORIZON_MS, World
+from ..world import DEFAULT_MAX_EVENTS, MAX_HORIZON_MS, World
 
-__all__ = ["ChainResult", "run_chain", "CALL_LATENCY"]
+__all__ = ["ChainResult", "run_chain", "CALL_LATENCY", "MAX_SIMULATED"]
 
 #: one call's latency by default: median 42 ms, p99 169 ms
 CALL_LATENCY = LogNormal(50.0, 0.6)
+#: ``simulate=True`` takes at most this many n_requests × (n_services + 1): a
+#: simulated request makes 3 events per call and 3 of its own, so this is
+#: 900,000 events, the kit's event budget (~2 s of CPU on the reference machine).
+MAX_SIMULATED = 300_000
 
 
 @dataclass
@@ -67,13 +71,22 @@ def run_chain(
     """Send ``n_requests`` requests through a chain of ``n_services``.
 
     ``simulate=True`` runs the requests (one every 10 ms) through simpy
-    services with a worker each; the default reads the same numbers
-    directly, which is exact here and ~20× faster (tests check they agree).
+    services with a worker each, up to ``n_requests × (n_services + 1)`` of
+    :data:`MAX_SIMULATED`; the default reads the same numbers directly, which
+    is exact here, ~20× faster and takes any size (tests check they agree).
     """
     n_services = _check.integer("n_services", n_services, low=1, high=50)
     n_requests = _check.integer("n_requests", n_requests, low=1, high=200_000)
     latency = as_latency(latency)
-    world = World(seed)
+    simulate = _check.boolean("simulate", simulate)
+    if simulate and n_requests * (n_services + 1) > MAX_SIMULATED:
+        raise _check.KitValueError(
+            f"n_requests = {n_requests} is not allowed with simulate=True and n_services = "
+            f"{n_services}: a simulated chain takes 3 events per call, so n_requests × "
+            f"(n_services + 1) must be ≤ {MAX_SIMULATED:,} (here {n_requests * (n_services + 1):,}"
+            "); simulate=False reads the same numbers directly, for any size."
+        )
+    world = World(_check.integer("seed", seed, low=0))
     # as many workers as the kit allows: nobody queues
     services = [
         Service(world, f"service {k + 1}", latency, workers=MAX_WORKERS) for k in range(n_services)
@@ -83,7 +96,7 @@ def run_chain(
     else:
         # nobody queues, so each call takes exactly its service's demand: read
         # the demands straight from the keyed streams a simulated run uses
-        calls = np.array([[s.demand(i) for s in services] for i in range(n_requests)])
+        calls = np.column_stack([s.demands(n_requests) for s in services])
     return ChainResult(latency, calls)
 
 
@@ -91,7 +104,7 @@ def _simulated(world: World, services: list[Service], n_requests: int) -> np.nda
     calls = np.zeros((n_requests, len(services)))
     env = world.env
     world.horizon_ms = MAX_HORIZON_MS
-    world.max_events = 10 * n_requests * (len(services) + 1)
+    world.max_events = DEFAULT_MAX_EVENTS  # it needs 3 n_requests (n_services + 1) + 2
 
     def request(i):
         for k, service in enumerate(services):

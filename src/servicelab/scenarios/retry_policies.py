@@ -15,7 +15,7 @@ from ..sync import Retry
 from . import _checks as checks
 from ._base import Checked
 
-__all__ = ["Policy", "POLICIES", "as_policy"]
+__all__ = ["Policy", "POLICIES", "as_policy", "as_policies"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,20 @@ def as_policy(name: str, value) -> Policy:
         return Policy(f"{value.attempts} tries", value)
     listed = ", ".join(repr(k) for k in POLICIES)
     raise _check.fail(name, value, f"one of {listed}, a Policy or a Retry")
+
+
+def as_policies(name: str, value) -> tuple:
+    """The check of ``run_policies``' policies: one policy, or a list of 1 to len(POLICIES)."""
+    if isinstance(value, (str, Policy, Retry)):
+        value = (value,)
+    most = len(POLICIES)
+    what = f"a policy or a list of 1 to {most} (names from {tuple(POLICIES)}, Policy or Retry)"
+    try:
+        policies = tuple(value)
+    except TypeError:
+        raise _check.fail(name, value, what) from None
+    if not 1 <= len(policies) <= most:
+        raise _check.fail(name, value, what)
+    for p in policies:
+        as_policy("policy", p)
+    return policies

@@ -31,7 +31,8 @@ same jitter in every run (common random numbers).
 
 Outcomes of a request: ``"ok"`` (sync: answered within the timeout on some
 attempt; async: processed), ``"failed"`` (sync: every allowed attempt timed
-out) or ``"in flight"``.
+out; async: every delivery failed and the message was dead-lettered) or
+``"in flight"``.
 """
 
 from __future__ import annotations
@@ -61,21 +62,19 @@ from ._base import (
     run_style,
 )
 from .arrivals import poisson_times
-from .retry_policies import POLICIES, Policy, as_policy
+from .retry_policies import POLICIES, Policy, as_policies, as_policy
 
-__all__ = [
-    "POLICIES",
-    "Policy",
-    "StormConfig",
-    "StormResult",
-    "run_retry_storm",
-    "run_policies",
-]
+__all__ = ["POLICIES", "Policy", "StormConfig", "StormResult", "run_retry_storm", "run_policies"]
 
 OUTCOMES = (OK, FAILED, IN_FLIGHT)
 
 #: one request's work at the healthy service: mean 100 ms, so 2 workers serve ~20/s
 SERVICE_LATENCY = LogNormal(100.0, 0.3)
+#: The most requests a run takes. A sync request needs 6–21 simulation events
+#: (no retries 6–10, naive 13–19, backoff 17–21), an async one 5–8, so about
+#: 50,000 fit the kit's budget of 1,000,000 events (DEFAULT_MAX_EVENTS), run at
+#: 150,000–250,000 events/s: at most ~7 s of CPU, ~300 MB.
+MAX_REQUESTS = 50_000
 
 
 @dataclass(frozen=True)
@@ -116,14 +115,19 @@ class StormConfig(SlowdownWindow, Checked):
         "max_events": checks.events(),
     }
 
-    def check(self):
+    def check(self, runs: int = 1):
+        """Checks across fields; ``runs``: how many runs of this config one call makes."""
         n = self.arrival_rate * self.duration_ms / 1000
-        if n > 200_000:
+        if n * runs > MAX_REQUESTS:
+            each = f" in each of {runs} runs ({runs} policies and async)" if runs > 1 else ""
             raise checks.refuse(
                 f"duration_ms = {self.duration_ms:g} is not allowed at arrival_rate "
-                f"{self.arrival_rate:g}: it makes ~{n:,.0f} requests; "
-                "arrival_rate × duration_ms / 1000 must stay ≤ 200,000."
+                f"{self.arrival_rate:g}: it makes ~{n:,.0f} requests{each}; arrival_rate × "
+                f"duration_ms / 1000{f' × {runs}' if runs > 1 else ''} must be ≤ {MAX_REQUESTS:,}."
             )
+        # the state is sampled 4 times a bin, until the end of the drain
+        how = " (duration_ms + drain_ms; the state is sampled 4 times a bin)"
+        checks.few_samples("bin_ms", self.bin_ms, self.duration_ms + self.drain_ms, per=4, how=how)
 
     @property
     def capacity(self) -> float:
@@ -145,13 +149,13 @@ class StormConfig(SlowdownWindow, Checked):
 class StormResult(Result):
     """What happened in one retry-storm run. Times in ms; arrays indexed by request.
 
-    ``outcome``: "ok" (async: processed), "failed" or "in flight"; ``series``:
-    "queue" and "busy".
+    ``outcome``: "ok" (async: processed), "failed" (async: dead-lettered) or
+    "in flight"; ``series``: "queue" and "busy".
     """
 
     OUTCOMES = OUTCOMES
 
-    done_ms: np.ndarray  # sync: when the user got the final answer; async: when processed
+    done_ms: np.ndarray  # sync: the final answer; async: when processed or dead-lettered
     attempts: np.ndarray  # attempts each request made (async: deliveries)
     sent_ms: np.ndarray  # sync: when each attempt was sent; async: when each was queued
     work: Accounting  # sync: where every attempt is; async: where every message is
@@ -200,16 +204,19 @@ class StormResult(Result):
         """p99 in ms, per arrival bin, of the time until a request was done (nan: none).
 
         Sync: until the user's final answer (success or last failure); async:
-        until the work was processed. Requests still in flight count as
+        until the work was processed or dead-lettered. Requests still in flight count as
         waiting until the horizon, so a backlog shows.
         """
         b, n_bins = self._edges()
         waited = np.where(np.isnan(self.done_ms), self.horizon_ms, self.done_ms) - self.arrival_ms
         idx = (self.arrival_ms // b).astype(int)
         out = np.full(n_bins, np.nan)
-        for k in range(n_bins):
-            v = waited[idx == k]
-            if v.size:
+        # one sort, then each bin's slice: O(n log n) however many bins there are
+        order = np.argsort(idx, kind="stable")
+        idx, waited = idx[order], waited[order]
+        bins, starts = np.unique(idx, return_index=True)
+        for k, v in zip(bins.tolist(), np.split(waited, starts[1:]), strict=True):
+            if 0 <= k < n_bins:
                 out[k] = np.percentile(v, 99)
         return out
 
@@ -240,16 +247,16 @@ class StormResult(Result):
 
     def _headline(self) -> str:
         good, amp = self.after_recovery()
-        start = (self.config.window[1] + 5_000) / 1000
-        tail = (
-            f"; from {start:g} s on: {good:.1f} ok/s at {amp:.1f}× load"
-            if not math.isnan(good)
-            else ""
+        p99 = self.p99()
+        text = (
+            f"{self.success_rate():.0%} of {self.n_requests:,} requests ok, load amplification "
+            f"{self.amplification:.2f}×, "
+            + (f"p99 {p99:,.0f} ms" if not math.isnan(p99) else "no request finished")
         )
-        return (
-            f"{self.success_rate():.0%} of {self.n_requests:,} requests ok, "
-            f"load amplification {self.amplification:.2f}×, p99 {self.p99():,.0f} ms{tail}"
-        )
+        if not math.isnan(good):
+            start = (self.config.window[1] + 5_000) / 1000
+            text += f"; from {start:g} s on: {good:.1f} ok/s at {amp:.1f}× load"
+        return text
 
 
 def run_retry_storm(
@@ -266,9 +273,13 @@ def run_retry_storm(
 def run_policies(
     policies=("naive", "backoff", "budget"), *, seed: int = 0, **options
 ) -> dict[str, StormResult]:
-    """The same requests run sync with each policy, then async; keyed by policy and ``"async"``."""
-    if isinstance(policies, str):
-        policies = (policies,)
+    """The same requests run sync with each policy, then async; keyed by policy and ``"async"``.
+
+    ``policies``: one policy or a list of up to ``len(POLICIES)`` (each a run); the runs
+    together take at most MAX_REQUESTS requests.
+    """
+    policies = as_policies("policies", policies)  # all checked before the first run
+    StormConfig(**options).check(runs=len(policies) + 1)  # together, as much as one run
     out = {}
     for p in policies:
         out[p if isinstance(p, str) else as_policy("policy", p).label] = run_retry_storm(
@@ -297,7 +308,7 @@ class _Run(Run):
         self.queue: Queue | None = None
         if style == "async":
             self.queue = Queue(w, "requests", max_attempts=100, redelivery_ms=c.redelivery_ms)
-            self.queue.consume(self.service, on_ack=self._processed)
+            self.queue.consume(self.service, on_ack=self._processed, on_dead_letter=self._dead)
             self._publish_ms = w.draws("publish", c.publish_ms.sample)
             probes = {"queue": lambda: self.queue.backlog}
         else:
@@ -357,6 +368,11 @@ class _Run(Run):
     def _processed(self, message, now):
         self.attempts[message.key] = message.attempts + 1
         self._finish(message.key, OK)
+
+    def _dead(self, message, now):
+        """Its last delivery failed: dead-lettered, so the request failed (now)."""
+        self.attempts[message.key] = message.attempts
+        self._finish(message.key, FAILED)
 
     def _records(self) -> dict:
         if self.queue is None:
