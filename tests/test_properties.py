@@ -50,29 +50,61 @@ def faults(draw):
     return f
 
 
+#: the ranges of a random checkout config: a wide one, and a small one for cut points
+WIDE = dict(
+    orders=120,
+    rate=(0.5, 200),
+    workers=6,
+    decline=1,
+    timeout=2000,
+    attempts=4,
+    backoff=500,
+    capacity=20,
+    max_attempts=5,
+    redelivery=2000,
+)
+SMALL = dict(
+    orders=25,
+    rate=(5, 300),
+    workers=3,
+    decline=0.5,
+    timeout=500,
+    attempts=3,
+    backoff=100,
+    capacity=3,
+    max_attempts=4,
+    redelivery=300,
+)
+
+
 @st.composite
-def configs(draw):
+def configs(draw, r=WIDE):
+    """A random checkout config within the ranges ``r`` (horizon or drain drawn by the caller)."""
     downstream = draw(
         st.lists(st.sampled_from(["inventory", "email", "analytics"]), unique=True, max_size=3)
     )
-    return dict(
-        n_orders=draw(st.integers(1, 120)),
-        arrival_rate=draw(st.floats(0.5, 200)),
-        workers={s: draw(st.integers(1, 6)) for s in ("order", "payment", *downstream)},
+    config = dict(
+        n_orders=draw(st.integers(1, r["orders"])),
+        arrival_rate=draw(st.floats(*r["rate"])),
+        workers={s: draw(st.integers(1, r["workers"])) for s in ("order", "payment", *downstream)},
         faults={s: draw(faults()) for s in ("payment", *downstream)},
-        decline_rate=draw(st.floats(0, 1)),
+        decline_rate=draw(st.floats(0, r["decline"])),
         downstream=tuple(downstream),
-        timeout_ms=draw(st.one_of(st.none(), st.floats(1, 2000))),
+        timeout_ms=draw(st.one_of(st.none(), st.floats(1, r["timeout"]))),
         retry=Retry(
-            attempts=draw(st.integers(1, 4)),
-            backoff_ms=draw(st.floats(0, 500)),
+            attempts=draw(st.integers(1, r["attempts"])),
+            backoff_ms=draw(st.floats(0, r["backoff"])),
             jitter=draw(st.floats(0, 1)),
         ),
-        queue_capacity=draw(st.one_of(st.none(), st.integers(1, 20))),
-        max_attempts=draw(st.integers(1, 5)),
-        redelivery_ms=draw(st.floats(0, 2000)),
-        horizon_ms=draw(st.floats(1, 60_000)),
+        queue_capacity=draw(st.one_of(st.none(), st.integers(1, r["capacity"]))),
+        max_attempts=draw(st.integers(1, r["max_attempts"])),
+        redelivery_ms=draw(st.floats(0, r["redelivery"])),
     )
+    if r is WIDE:
+        config["horizon_ms"] = draw(st.floats(1, 60_000))
+    else:
+        config["drain_ms"] = draw(st.floats(0, 5_000))
+    return config
 
 
 @SETTINGS
@@ -286,34 +318,13 @@ CUT_SETTINGS = settings(  # small runs: ~2-5 ms an example
 
 
 @st.composite
-def checkout_cut_configs(draw):
-    downstream = draw(
-        st.lists(st.sampled_from(["inventory", "email", "analytics"]), unique=True, max_size=3)
-    )
-    return dict(
-        n_orders=draw(st.integers(1, 25)),
-        arrival_rate=draw(st.floats(5, 300)),
-        workers={s: draw(st.integers(1, 3)) for s in ("order", "payment", *downstream)},
-        faults={s: draw(faults()) for s in ("payment", *downstream)},
-        decline_rate=draw(st.floats(0, 0.5)),
-        downstream=tuple(downstream),
-        timeout_ms=draw(st.one_of(st.none(), st.floats(1, 500))),
-        retry=Retry(attempts=draw(st.integers(1, 3)), backoff_ms=draw(st.floats(0, 100))),
-        queue_capacity=draw(st.one_of(st.none(), st.integers(1, 3))),
-        max_attempts=draw(st.integers(1, 4)),
-        redelivery_ms=draw(st.floats(0, 300)),
-        drain_ms=draw(st.floats(0, 5_000)),
-    )
-
-
-@st.composite
 def cut_runs(draw):
     """(run function, style, options) of a small run of any scenario."""
     story = draw(st.sampled_from(["checkout", "pool", "storm"]))
     style = draw(st.sampled_from(["sync", "async"]))
     seed = draw(st.integers(0, 2**32))
     if story == "checkout":
-        return run_checkout, style, dict(seed=seed, **draw(checkout_cut_configs()))
+        return run_checkout, style, dict(seed=seed, **draw(configs(SMALL)))
     window = dict(
         duration_ms=draw(st.floats(100, 1500)),
         slowdown=draw(st.floats(0.5, 20)),
