@@ -55,6 +55,8 @@ LONG_MODULES: dict[str, str] = {}
 PRIVATE_ALLOWED = {
     ("world", "_queue"): "simpy's event heap, read once per event on the hot path; simpy is "
     "pinned and tests/test_world.py covers every stop reason",
+    ("exercises.forked", "_exit"): "os._exit is Python's documented way to end a forked child "
+    "without running the parent's (the kernel's) clean-up",
 }
 #: import name → distribution name, where they differ
 DISTRIBUTIONS = {"PIL": "pillow", "IPython": "ipython", "yaml": "pyyaml"}

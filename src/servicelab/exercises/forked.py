@@ -25,7 +25,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from os import _exit as _exit_now  # ends the child at once: no cleanup of the kernel's
 
 from .timeouts import (
     REPEAT_S,
@@ -145,7 +144,7 @@ def _child(task, out_fd: int, in_fd: int) -> None:  # pragma: no cover - runs in
         except BaseException as error:
             send(("raised", type(error).__name__, _text(error)))
     finally:
-        _exit_now(0)
+        os._exit(0)  # ends the child at once: no cleanup of the kernel's state
 
 
 def _no_input(prompt=""):  # pragma: no cover - runs in the child
