@@ -467,3 +467,140 @@ def test_a_rigged_str_subclass_fails_a_classify_question():
     for label in ("sync", "queue", "callback"):
         answer = {item: rigged("z", like=label) for item in ITEMS}
         assert q2.assess(answer).status == INCORRECT, label
+
+
+# -- regressions from the instructor's review (F1–F7, M14, W3, P6) -----------------------------
+
+
+def test_f5_a_predictions_tolerance_is_relative_to_the_simulated_value():
+    from servicelab.exercises.kinds import PredictQuestion
+
+    q = PredictQuestion(
+        "qx",
+        variable="x",
+        actual=lambda: (187.0, ""),
+        label="a saving",
+        explain=lambda p, a: "",
+        rel_tol=0.2,
+        unit="ms",
+        title="A prediction",
+        hints=["…"],
+    )
+    assert q.assess(234).status == INCORRECT  # +25 %: math.isclose took it, "±20 %" must not
+    assert q.assess(224).status == CORRECT and q.assess(150).status == CORRECT
+    assert q.assess(149).status == INCORRECT
+
+
+def test_m14_ex01_q4_is_within_10_percent_and_names_a_left_out_analytics():
+    from servicelab.lessons.l01_the_question.exercises import q4
+
+    q4.reset()
+    assert q4.assess(188).status == CORRECT
+    for forgot in (160, 158):
+        out = q4.assess(forgot)
+        assert out.status == INCORRECT and "left out Analytics" in out.message, out.message
+    out = q4.assess(150)
+    assert out.status == INCORRECT and "Payment's own latency" in out.message
+    assert "±10%" in q4.assess(300).message
+    with switches(hidden=True):
+        out = q4.assess(160)
+    assert "left out Analytics" in out.message and "187" not in out.message
+
+
+@pytest.mark.parametrize(
+    "exercise, name", [("l01_the_question", "q4"), ("l02_temporal_coupling", "q2")]
+)
+def test_f6_a_prediction_in_seconds_is_asked_about(exercise, name):
+    module = importlib.import_module(f"servicelab.lessons.{exercise}.exercises")
+    q = getattr(module, name)
+    q.reset()
+    out = q.assess(0.188)
+    assert out.status == INCORRECT
+    assert "did you give seconds? The question asks for milliseconds" in out.message
+    assert "0 ms" not in out.message
+
+
+def test_f1_ex01_q3_accepts_the_flowcharts_box_labels():
+    from servicelab import card
+    from servicelab.lessons.l01_the_question.exercises import q3
+
+    def recommend(needs_result_now, can_be_queued):
+        return card.decide(needs_result_now, can_be_queued).recommendation
+
+    out = q3.assess(recommend)
+    assert out.status == CORRECT, out.message
+    upper = q3.assess(lambda n, q: recommend(n, q).upper())
+    assert upper.status == CORRECT, upper.message
+
+
+def test_f7_more_words_for_the_boxes_in_the_exercise_and_the_lessons_quiz(capsys):
+    from servicelab import card, catalogue
+    from servicelab.lessons.l01_the_question.exercises import ITEMS, q2
+
+    words = {"request-response": "sync", "fire-and-forget": "queue"}
+    words |= {"call back": "callback", "Call-Back": "callback"}
+    for word, box in words.items():
+        assert card.outcome_of(word) == box
+    assert card.outcome_of("asynchronous") is None
+    labels = {name: catalogue.classify(name).decision.outcome for name in ITEMS}
+    spoken = {"sync": "request-response", "queue": "fire-and-forget", "callback": "call back"}
+    assert q2.assess({k: spoken[v] for k, v in labels.items()}).status == CORRECT
+    out = q2.assess({**labels, ITEMS[0]: "asynchronous"})
+    assert "only half an answer" in out.message and "not a label I know" not in out.message
+    catalogue.reveal({"Stock update after an order": "fire-and-forget"})
+    assert "right." in capsys.readouterr().out
+    catalogue.reveal({"Stock update after an order": "asynchronous"})
+    assert "'asynchronous' is half an answer" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "exercise, rounded, precise",
+    [("l02_temporal_coupling", 0.06, 0.059), ("l03_cascading_failures", 0.96, 0.961)],
+)
+def test_f3_an_answer_rounded_to_two_places_is_told_about_rounding_first(
+    exercise, rounded, precise
+):
+    module = importlib.import_module(f"servicelab.lessons.{exercise}.exercises")
+    q = module.q4 if exercise.startswith("l02") else module.q1
+    assert q.assess(precise).status == CORRECT
+    out = q.assess(rounded)
+    assert out.status == INCORRECT
+    assert out.message.startswith(f"Your {q.label} is {q.fmt(rounded)}: that is the right value")
+    assert "the question asks for 3" in out.message
+    with switches(hidden=True):
+        hidden = q.assess(rounded).message
+    assert "the question asks for 3" in hidden and q.fmt(q._expected()) not in hidden
+    notebook = next(p for p in SOLUTIONS if module_for(p) is module)
+    assert "to 3 decimals" in notebook.read_text()
+
+
+def test_f2_ex02_q1_asks_for_the_theory_and_does_not_contradict_itself():
+    from servicelab.lessons.l02_temporal_coupling.exercises import q1
+
+    run_mean = q1.assess(1207).message
+    assert "which is not right" not in run_mean and "a run's mean scatters" in run_mean
+    assert "agrees" not in run_mean
+    right = q1.assess(1215)
+    assert right.status == CORRECT and "1,207 ms" in right.message
+    assert "1,210" in q1.assess(1210).message  # forgot Order's 5 ms: still its own diagnosis
+    assert "forget the Order service" in q1.assess(1210).message
+    prose = (ROOT / "solutions" / "02_temporal_coupling.ipynb").read_text()
+    assert "the theory, not a simulation's run" in prose
+
+
+def test_w3_ex03_q4_asks_what_the_checkouts_need_and_its_run_is_long_enough():
+    from servicelab.lessons.l03_cascading_failures._exercise_checks import q4_evidence
+
+    assert "arrived in 600 s (λ = 10.0" in q4_evidence()
+    prose = (ROOT / "solutions" / "03_cascading_failures.ipynb").read_text()
+    assert "in a pool large enough — that is, how many do they need?" in prose
+
+
+def test_p6_ex03_q6_calls_a_little_extra_load_retry_amplification():
+    from servicelab.lessons.l03_cascading_failures.exercises import q6
+
+    out = q6.assess(**q6.wrong_example.values(q6.variables))
+    assert "Retry amplification at Payment" in out.message and "storm" not in out.message
+    assert "storm" not in q6.title
+    prose = (ROOT / "solutions" / "03_cascading_failures.ipynb").read_text()
+    assert "no retry amplification: at most 1.1 calls per order" in prose

@@ -336,7 +336,10 @@ def test_figures_draw_without_error():
     sync, asyn = run_both(
         seed=SEED, n_orders=300, faults={"inventory": Faults.outage(20_000, 10_000)}
     )
-    plots.outage_figure(sync, asyn, (20_000, 30_000))
+    left, _ = plots.outage_figure(sync, asyn, (20_000, 30_000))
+    assert left.get_title(loc="left").startswith("During the outage: sync")
+    left, _ = plots.outage_figure(sync, asyn, [(20_000, 25_000), (40_000, 45_000)])
+    assert left.get_title(loc="left").startswith("During the 2 outages: sync")
     plots.pool_figure(pool())
     plots.storm_figure(storms())
     plots.amplification_bars(list(storms().values()))

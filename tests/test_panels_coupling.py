@@ -46,6 +46,33 @@ def test_impossible_load_shows_a_sentence_and_recovers(coupling):
     assert coupling.image.layout.display is None
 
 
+def test_a_service_at_or_over_capacity_is_refused_with_an_article_by_its_name(coupling):
+    coupling.set(arrival_rate=5, email_ms=200, email_slowdown=10)  # Email: exactly 10 of 10
+    assert coupling.message.startswith("At 5 orders/s, each holding an Email worker")
+    assert "would grow without end" in coupling.message and coupling.data == {}
+    coupling.set(arrival_rate=20, payment_ms=500, email_ms=100, email_slowdown=1)
+    assert "each holding a Payment worker" in coupling.message
+    coupling.set(arrival_rate=5, payment_ms=150)
+    assert coupling.message == ""
+
+
+@pytest.mark.parametrize(
+    "settings, busy",
+    [
+        (dict(arrival_rate=20, email_ms=450), "Email is 90 % busy"),
+        (dict(arrival_rate=10, email_ms=330, email_slowdown=3), "Email is 99 % busy"),
+        (dict(arrival_rate=20, payment_ms=400, inventory_ms=400, email_ms=180), "Order (sync)"),
+    ],
+)
+def test_a_busy_but_stable_service_is_shown_with_a_note(settings, busy):
+    p = panels.temporal_coupling(**settings)
+    assert p.message == "" and p.png.startswith(PNG)
+    assert busy in p.summary and "waits grow steeply" in p.summary
+    assert p.data["sync_p99"] < 10_000  # 300 orders: long waits, not endless ones
+    p.set(arrival_rate=5, email_ms=100, email_slowdown=1, payment_ms=150, inventory_ms=60)
+    assert "Note" not in p.summary
+
+
 def test_unknown_control_is_named():
     with pytest.raises(ValueError, match="^control = 'speed' is not allowed"):
         panels.tail_amplification().set(speed=3)

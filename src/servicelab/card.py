@@ -266,22 +266,25 @@ SYNONYMS: dict[str, str] = {
     "rest": "sync",
     "grpc": "sync",
     "rest/grpc": "sync",
+    "request-response": "sync",
     SYNC_CALL: "sync",
     "queue": "queue",
     "event": "queue",
     "queue/event": "queue",
     "message queue": "queue",
     "pub/sub": "queue",
+    "fire-and-forget": "queue",
     QUEUE_EVENT: "queue",
     "callback": "callback",
     "webhook": "callback",
     "callback/webhook": "callback",
+    "call back": "callback",
+    "call-back": "callback",
     CALLBACK: "callback",
 }
 #: words that are only half an answer, and what to tell the learner
-HALF_ANSWERS = {
-    "async": "which is only half an answer: name the box, 'sync', 'queue' or 'callback'"
-}
+_HALF = "which is only half an answer: name the box, 'sync', 'queue' or 'callback'"
+HALF_ANSWERS = {"async": _HALF, "asynchronous": _HALF}
 
 
 def _word(text: str) -> str:

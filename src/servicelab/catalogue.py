@@ -342,7 +342,7 @@ def reveal(guesses: dict) -> None:
         if _blank(guess):
             verdict = "no guess"
         elif isinstance(guess, str) and guess.strip().casefold() in HALF_ANSWERS:
-            verdict = "'async' is half an answer: say queue or callback"
+            verdict = f"{guess.strip()!r} is half an answer: say queue or callback"
         elif said is None:
             verdict = f"{guess!r} is not one of {', '.join(repr(o) for o in OUTCOMES)}"
         elif said == d.outcome:

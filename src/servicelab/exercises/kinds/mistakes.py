@@ -19,9 +19,18 @@ from ..feedback import read_number
 __all__ = ["Mistake", "close", "recognise"]
 
 
-def close(x: float, y: float, rel: float, abs_: float = 0.0) -> bool:
-    """True if ``x`` and ``y`` agree within ``rel`` (relative) or ``abs_`` (absolute)."""
-    return math.isclose(x, y, rel_tol=rel, abs_tol=abs_)
+def close(x: float, ref: float, rel: float, abs_: float = 0.0) -> bool:
+    """True if ``x`` is within ``rel`` of ``ref`` (relative to ``ref``) or ``abs_`` of it.
+
+    The tolerance is relative to the reference (the expected or simulated
+    value), not to the larger of the two as in :func:`math.isclose`: "±20 %"
+    of 187 accepts 150–224, not 234.
+    """
+    if math.isnan(x) or math.isnan(ref):
+        return False
+    if math.isinf(x) or math.isinf(ref):
+        return x == ref
+    return abs(x - ref) <= max(rel * abs(ref), abs_)
 
 
 def _is_number(x) -> bool:

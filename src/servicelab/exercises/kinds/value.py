@@ -26,7 +26,9 @@ class ValueQuestion(Question):
     {text}"); ``mistakes()`` are recognised wrong answers (within
     :data:`MISTAKE_REL` unless a :class:`Mistake` says otherwise);
     ``evidence()`` is a sentence from a simulation. ``fraction=True`` catches
-    percentages.
+    percentages. ``decimals`` is the precision the prompt asks for: an answer
+    that is the expected value rounded to one decimal fewer is told so first,
+    before any known mistake it happens to equal.
     """
 
     kind = "value"
@@ -44,6 +46,7 @@ class ValueQuestion(Question):
         spec: str = ",.4g",
         unit: str = "",
         fraction: bool = False,
+        decimals: int | None = None,
         mistakes: Callable[[], Iterable[Mistake]] = tuple,
         evidence: Callable[[], str] | None = None,
         when_correct: str | Callable[[], str] = "",
@@ -57,6 +60,7 @@ class ValueQuestion(Question):
         self.rel_tol = number("rel_tol", rel_tol, low=0)
         self.spec, self.unit = spec, unit
         self.fraction = boolean("fraction", fraction)
+        self.decimals = decimals
         self.mistakes = lazy(lambda: tuple(mistakes()))
         self.evidence = lazy(evidence) if evidence is not None else None
         self.when_correct = when_correct
@@ -91,6 +95,9 @@ class ValueQuestion(Question):
                 f"{num(x, ',.6g')}.",
             )
         say = recognise(x, self.mistakes(), rel=MISTAKE_REL, abs_tol=self.abs_tol / 2)
+        rounded = self._rounded(x, want, said, say)
+        if rounded is not None:
+            return self.outcome(INCORRECT, rounded)
         if solutions_hidden():  # say what is wrong, not what is right (no evidence: it is close)
             why = say if say is not None else f"it is {off_by(x, want)}."
             return self.outcome(
@@ -108,6 +115,28 @@ class ValueQuestion(Question):
                 self._evidence(),
                 f"`{self.name}.hint()` can help.",
             ),
+        )
+
+    def _rounded(self, x: float, want: float, said: str, say: str | None) -> str | None:
+        """The rounding hint, if ``x`` is ``want`` rounded to one decimal fewer than asked."""
+        if self.decimals is None or self.decimals < 1:
+            return None
+        places = self.decimals - 1
+        if abs(x - round(want, places)) > 1e-12:
+            return None
+        if solutions_hidden():
+            lead = (
+                f"{said}, with only {places} decimals: the question asks for {self.decimals}, "
+                f"and a value rounded to {places} cannot be told apart from a wrong one."
+            )
+        else:
+            lead = (
+                f"{said}: that is the right value rounded to {places} decimals, but the "
+                f"question asks for {self.decimals}."
+            )
+        return paragraphs(
+            f"{lead} Give {self.decimals} decimals, or write the calculation itself.",
+            f"(If you did not round: {say})" if say is not None else "",
         )
 
     @staticmethod

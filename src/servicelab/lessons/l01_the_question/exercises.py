@@ -153,9 +153,7 @@ q2 = ClassifyQuestion(
 
 
 def _label(got) -> str | None:
-    if isinstance(got, str):
-        return SYNONYMS.get(" ".join(got.split()).casefold())
-    return None
+    return card.outcome_of(got)  # any case and spacing, the flowchart's box labels included
 
 
 def _q3_judge(got, case):
@@ -292,6 +290,25 @@ def _q4_explain(prediction, actual):
     )
 
 
+def _q4_mistakes():
+    m = _means()
+    publish = CheckoutConfig().publish_ms.mean_ms
+    without = [d for d in DOWNSTREAM if d != "analytics"]
+    left_out = (
+        "you left out Analytics. The shop has just added it, and a sync shopper waits for it "
+        "too: it is one more service after Payment."
+    )
+    return [
+        Mistake(sum(m[d] for d in without) - publish, left_out),
+        Mistake(sum(m[d] for d in without), left_out),
+        Mistake(
+            m["payment"],
+            "that is Payment's own latency, but both shoppers wait for Payment: it saves "
+            "nothing. Which services does only the sync shopper wait for?",
+        ),
+    ]
+
+
 q4 = PredictQuestion(
     "q4",
     variable="saved_ms",
@@ -299,8 +316,9 @@ q4 = PredictQuestion(
     actual=_q4_actual,
     label="a saving",
     explain=_q4_explain,
-    rel_tol=0.2,
+    rel_tol=0.1,
     unit="ms",
+    mistakes=_q4_mistakes,
     hints=[
         "Which services does a sync shopper wait for that an async shopper does not?",
         lambda: (
@@ -312,7 +330,7 @@ q4 = PredictQuestion(
     ],
     explanation=lambda: _q4_explain(0, 0),
     wrong_example=WrongExample(
-        332, says=("outside ±20%", "Inventory 60 + Email 100 + Analytics 30")
+        332, says=("outside ±10%", "Inventory 60 + Email 100 + Analytics 30")
     ),
 )
 

@@ -2,6 +2,8 @@
 
 Parts:
 
+* ``analysis`` — can the checkout keep up at these latencies (Little's law per
+  service), and how busy is the busiest service;
 * ``panels`` — users' waits and email delivery (``TemporalCouplingPanel``,
   ``temporal_coupling``), one order's timeline (``TimelinePanel``,
   ``request_timeline``) and tail amplification (``TailPanel``,

@@ -95,18 +95,28 @@ def q1_mistakes():
             SLOW * m["email"],
             "that is Email alone. The user waits for the whole chain, Email included.",
         ),
+        Mistake(
+            _q1_run_mean(),
+            "that is what a simulation measures, and a run's mean scatters around the "
+            "theory. The question asks for the sum of the services' means.",
+        ),
     ]
 
 
 @lazy
-def q1_evidence() -> str:
+def _q1_run_mean() -> float:
     run = run_checkout(
         "sync", seed=SEED, n_orders=2000, arrival_rate=QUIET_RATE, faults=_slow_email()
     )
+    return float(run.latency().mean())
+
+
+def q1_evidence() -> str:
+    """A run next to the theory; shown once the answer is right (a run scatters around it)."""
     return (
-        f"The simulation agrees: 2,000 orders at {QUIET_RATE:g} per second (a quiet shop, "
-        f"almost nobody queues), Email {SLOW}× slower: the mean sync wait was "
-        f"{run.latency().mean():,.0f} ms."
+        f"A simulation lands close by: 2,000 orders at {QUIET_RATE:g} per second (a quiet "
+        f"shop, almost nobody queues), Email {SLOW}× slower, gave a mean sync wait of "
+        f"{_q1_run_mean():,.0f} ms. A run's mean scatters around the sum of the means."
     )
 
 

@@ -62,9 +62,12 @@ q1 = ValueQuestion(
     spec=",.0f",
     unit="ms",
     mistakes=q1_mistakes,
-    evidence=q1_evidence,
-    when_correct="That is the card's “If Email Service is slow, entire checkout is slow”: "
-    "in a sync chain the user waits for the sum of every call.",
+    # the prompt asks for the theory (the sum of the means); a run's mean (1,207 ms) is not
+    # accepted, so the run is shown only next to a right answer, never as "agreeing" evidence
+    when_correct=lambda: (
+        "That is the card's “If Email Service is slow, entire checkout is slow”: in a sync "
+        f"chain the user waits for the sum of every call. {q1_evidence()}"
+    ),
     hints=[
         "A sync user waits for Order's own work, then Payment, then Inventory, then Email, "
         "one after the other. Add them up.",
@@ -160,6 +163,7 @@ q4 = ValueQuestion(
     abs_tol=0.0006,
     spec=".4f",
     fraction=True,
+    decimals=3,
     mistakes=q4_mistakes,
     evidence=q4_evidence,
     when_correct="The longer the sync chain, the more requests meet a slow call: that is "
@@ -176,7 +180,10 @@ q4 = ValueQuestion(
         f"{1 - P_SLOW:g}^{CHAIN_LENGTH} = {(1 - P_SLOW) ** CHAIN_LENGTH:.4f}, so at least one is "
         f"slow with 1 − that = {q4_expected():.4f}."
     ),
-    wrong_example=WrongExample(0.06, says=("you added 6 × 1%", "met at least one slow call")),
+    # 0.06 (6 × 1 %) is also the right value rounded to 2 places: that gets the rounding hint
+    wrong_example=WrongExample(
+        0.9415, says=("no slow call at all: take it from 1", "met at least one slow call")
+    ),
 )
 
 

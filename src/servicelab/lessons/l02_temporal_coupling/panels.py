@@ -15,11 +15,12 @@ import numpy as np
 from ...faults import Faults
 from ...latency import LogNormal
 from ...scenarios.chain import run_chain
-from ...scenarios.checkout import DEFAULT_LATENCY, DEFAULT_WORKERS, run_both
+from ...scenarios.checkout import run_both
 from ...ui.axes import cdf, log_ms_axis, nice_limit
 from ...ui.checkout_figures import span_bar_style, timeline_legend_handles
-from ...ui.panel import Impossible, Panel, int_slider, plural, slider
+from ...ui.panel import Panel, int_slider, plural, slider
 from ...ui.style import ASYNC, LANES, NEUTRAL, STYLE_COLORS, SYNC
+from .analysis import capacity_note
 
 # the makers a notebook calls and their panel classes: the facade servicelab.panels shows them
 __all__ = [
@@ -52,23 +53,6 @@ def _latency_controls() -> dict:
         "email_ms": slider("Email latency (ms)", 100, 10, 500, 10),
         "email_slowdown": slider("Email slowdown (×)", 1, 1, 20, 1),
     }
-
-
-def _check_capacity(rate: float, means_ms: dict[str, float]) -> None:
-    """Raise Impossible if a service would need more workers than it has, on average."""
-    chain = DEFAULT_LATENCY["order"].mean_ms + sum(means_ms.values())
-    needs = {name: rate * ms / 1000 for name, ms in means_ms.items()}
-    needs["order"] = rate * chain / 1000  # a sync Order worker is held for the whole chain
-    for name, busy in needs.items():
-        have = DEFAULT_WORKERS[name]
-        if busy >= 0.9 * have:
-            hold = means_ms.get(name, chain)
-            raise Impossible(
-                f"At {rate:g} orders/s, each holding a {name.capitalize()} worker for "
-                f"{hold:,.0f} ms on average, {name.capitalize()} would need {busy:.1f} busy "
-                f"workers of its {have}: its queue would grow without end, so there is no "
-                f"steady wait to show. Lower the rate or the latencies."
-            )
 
 
 # -- users' waits and email delivery -------------------------------------------------
@@ -122,7 +106,7 @@ class TemporalCouplingPanel(Panel):
             "inventory": inventory_ms,
             "email": email_ms * email_slowdown,
         }
-        _check_capacity(arrival_rate, means)
+        note = capacity_note(arrival_rate, means)
         faults = {"email": Faults.slow(email_slowdown)} if email_slowdown != 1 else {}
         sync, asyn = run_both(
             seed=SEED,
@@ -140,6 +124,7 @@ class TemporalCouplingPanel(Panel):
             "async_p99": asyn.p(99),
             "email_sync_p50": float(np.median(sync.task_delay("email"))),
             "email_async_p50": float(np.median(asyn.task_delay("email"))),
+            "note": note,
         }
 
     def draw(self, d):
@@ -171,7 +156,7 @@ class TemporalCouplingPanel(Panel):
             f"Users wait (median / p99): sync {d['sync_p50']:,.0f} / {d['sync_p99']:,.0f} ms, "
             f"async {d['async_p50']:,.0f} / {d['async_p99']:,.0f} ms. "
             f"The median email goes out {d['email_sync_p50']:,.0f} ms (sync) and "
-            f"{d['email_async_p50']:,.0f} ms (async) after the order."
+            f"{d['email_async_p50']:,.0f} ms (async) after the order.{d['note']}"
         )
 
 

@@ -262,6 +262,10 @@ def q4_mistakes():
     ]
 
 
+#: how long q4's evidence run lasts, in s: long enough that λ comes out close to CHECKOUT_RATE
+EVIDENCE_S = 600.0
+
+
 @lazy
 def q4_evidence() -> str:
     run = run_pool_exhaustion(
@@ -273,14 +277,15 @@ def q4_evidence() -> str:
         slowdown=SLOWDOWN,
         slow_start_ms=0.0,
         slow_ms=math.inf,
-        duration_ms=60_000.0,
+        duration_ms=EVIDENCE_S * 1000,
     )
-    lam = run.n_requests / 60.0
+    lam = run.n_requests / EVIDENCE_S
     w = float(run.latency("checkout").mean())
-    busy = float(run.series["busy order"].between(0, 60_000.0).mean())
+    busy = float(run.series["busy order"].between(0, EVIDENCE_S * 1000).mean())
     return (
-        f"The simulation agrees: with a pool too large to fill, {run.n_requests} checkouts "
-        f"arrived in 60 s (λ = {lam:.2f}/s), each held a worker {w:,.0f} ms on average, and "
+        f"The simulation agrees: with a pool too large to fill, {run.n_requests:,} checkouts "
+        f"arrived in {EVIDENCE_S:,.0f} s (λ = {lam:.2f}/s), each held a worker {w:,.0f} ms "
+        "on average, and "
         f"{busy:.1f} workers were busy on average (λ × W = {lam * w / 1000:.1f}). The lesson's "
         f"pool has only {PoolConfig().workers} workers."
     )
@@ -311,7 +316,7 @@ def q5_evidence() -> str:
     )
 
 
-# -- q6 · a timeout and retries without a retry storm -------------------------------------------
+# -- q6 · a timeout and retries without retry amplification ----------------------------------
 
 
 def q6_run(timeout_ms, retry):

@@ -4,7 +4,7 @@ Covers: availability multiplies along a sync chain (a closed form, then a
 function the kit holds against simulated flaky checkouts), "If Inventory
 Service is down, checkout fails" (predict, then run), Little's law for a
 worker pool, why a slow dependency fails requests that never call it, and
-choosing a timeout and retries that tame a slow tail without a retry storm.
+choosing a timeout and retries that tame a slow tail without retry amplification.
 
 The questions' words are here, each with a deliberately wrong answer; what
 the checks compare with (:mod:`servicelab.theory`, simulations) is in
@@ -77,6 +77,7 @@ q1 = ValueQuestion(
     abs_tol=0.0005,
     spec=".4f",
     fraction=True,
+    decimals=3,
     mistakes=q1_mistakes,
     evidence=q1_evidence,
     when_correct="A sync checkout works only if every link works, so the availabilities "
@@ -237,7 +238,7 @@ q5 = ChoiceQuestion(
 )
 
 
-# -- q6 · a timeout and retries without a retry storm -------------------------------------------
+# -- q6 · a timeout and retries without retry amplification ----------------------------------------
 
 
 def _p99_advice(values, result) -> str:
@@ -273,14 +274,15 @@ def _confirmed_advice(values, result) -> str:
     )
 
 
-def _storm_advice(service: str, latency):
-    """A goal's advice when ``service`` gets too many calls: a retry storm."""
+def _amplification_advice(service: str, latency):
+    """A goal's advice when ``service`` gets too many calls: retry amplification."""
 
     def advice(values, result) -> str:
         t = values["timeout_ms"]
         return (
-            f"A retry storm at {service.capitalize()}: your timeout ({num(t, ',.0f')} ms) cuts "
-            f"off many healthy calls ({service.capitalize()}'s median is "
+            f"Retry amplification at {service.capitalize()}: your timeout "
+            f"({num(t, ',.0f')} ms) cuts off many healthy calls "
+            f"({service.capitalize()}'s median is "
             f"{latency().median_ms:,.0f} ms, its p99 {latency().quantile(0.99):,.0f} ms). "
             "They are retried although nothing was wrong, and every abandoned attempt still "
             f"costs {service.capitalize()} a worker."
@@ -318,7 +320,7 @@ q6 = ScenarioQuestion(
             at_most=True,
             spec=".2f",
             unit="×",
-            advice=_storm_advice("payment", payment),
+            advice=_amplification_advice("payment", payment),
         ),
         Goal(
             "calls to Inventory per order",
@@ -327,12 +329,12 @@ q6 = ScenarioQuestion(
             at_most=True,
             spec=".2f",
             unit="×",
-            advice=_storm_advice("inventory", lambda: INVENTORY),
+            advice=_amplification_advice("inventory", lambda: INVENTORY),
         ),
     ],
-    title="A timeout and retries without a retry storm",
+    title="A timeout and retries without retry amplification",
     when_correct="Your timeout cuts Inventory's slow tail, your retries rescue the calls it "
-    "cuts, and healthy calls are almost never retried: no storm. It took three knobs tuned "
+    "cuts, and healthy calls are almost never retried: no amplification. It took three knobs tuned "
     "against one scenario. The async checkout takes Inventory off the user's path instead.",
     hints=[
         lambda: (
@@ -350,7 +352,7 @@ q6 = ScenarioQuestion(
     "multiplying the load.",
     wrong_example=WrongExample(
         {"timeout_ms": 100, "retry": Retry(attempts=5, backoff_ms=0)},
-        says=("A retry storm at Payment", "✗ calls to Payment per order"),
+        says=("Retry amplification at Payment", "✗ calls to Payment per order"),
     ),
 )
 

@@ -28,9 +28,8 @@ def outage_figure(sync, asyn, windows, *, service: str = "inventory", bin_ms: fl
     success_over_time([sync, asyn], left, bin_ms=bin_ms)
     backlog_over_time(asyn, service, right)
     shares = [share_confirmed(r, windows) for r in (sync, asyn)]
-    left.set_title(
-        f"During the outage: sync {shares[0]:.0%} confirmed, async {shares[1]:.0%}", loc="left"
-    )
+    during = "During the outage" if len(windows) == 1 else f"During the {len(windows)} outages"
+    left.set_title(f"{during}: sync {shares[0]:.0%} confirmed, async {shares[1]:.0%}", loc="left")
     peak = int(asyn.series[f"backlog {service}"].values.max())
     right.set_title(f"Async: the backlog peaks at {peak:,}, then drains", loc="left")
     left.set_xlim(0, None)
