@@ -263,6 +263,27 @@ def test_c7_tail_amplification_a_longer_sync_chain_meets_more_slow_calls():
     assert np.percentile(chain.chain_ms(4), 99) > 2 * one_p99
 
 
+# -- C30 fan-out tails ---------------------------------------------------------------
+
+
+def test_c30_fan_out_waits_for_the_slowest_a_sequential_chain_adds_medians():
+    from servicelab.scenarios.chain import run_chain
+
+    chain = run_chain(n_services=100, n_requests=20_000, seed=SEED)
+    # a request fanned out to 100 services waits for the slowest: it is slower than
+    # one service's p99 with probability 1 - 0.99**100 = 63.4 %; binomial SE with
+    # 20,000 requests ≈ 0.34 %, 4 SE ≈ 1.4 %
+    assert chain.share_slower_than_one_p99(100) == pytest.approx(1 - 0.99**100, abs=0.014)
+    assert chain.share_slower_than_one_p99(1) == pytest.approx(0.01, abs=0.003)
+    # a sequential chain of 4: medians add (within 10 % of 4 medians: the sum of
+    # log-normals is right-skewed, so its median sits a little above), and its tail
+    # narrows relative to its median
+    one, four = chain.chain_ms(1), chain.chain_ms(4)
+    assert np.median(four) == pytest.approx(4 * np.median(one), rel=0.15)
+    ratio = lambda v: np.percentile(v, 99) / np.median(v)  # noqa: E731
+    assert ratio(four) < 0.7 * ratio(one)
+
+
 # -- C19 notifications and side effects off the critical path ----------------------
 
 
