@@ -604,3 +604,27 @@ def test_p6_ex03_q6_calls_a_little_extra_load_retry_amplification():
     assert "storm" not in q6.title
     prose = (ROOT / "solutions" / "03_cascading_failures.ipynb").read_text()
     assert "no retry amplification: at most 1.1 calls per order" in prose
+
+
+def test_f4_ex03_q6s_model_solution_meets_the_goals_on_19_of_20_seeds():
+    from servicelab.lessons.l03_cascading_failures._exercise_checks import SEED, q6_run
+    from servicelab.lessons.l03_cascading_failures.exercises import q6
+    from servicelab.sync import Retry
+
+    path = ROOT / "solutions" / "03_cascading_failures.ipynb"
+    code = load_builder().solution_code(nbformat.read(path, as_version=4), path.name)["q6"]
+    settings = {"Retry": Retry}
+    exec(code, settings)
+    values = {name: settings[name] for name in q6.variables}
+
+    def met(seed):
+        result = q6_run(**values, seed=seed)
+        return all(goal.met(float(goal.measure(result))) for goal in q6.goals)
+
+    assert q6.assess(**values).status == CORRECT and met(SEED)
+    assert sum(met(seed) for seed in range(20)) >= 19
+    hints = " ".join(q6.hint(level).text for level in range(1, len(q6.hints) + 1))
+    hinted = re.search(r"`timeout_ms = (\d+)` with `(Retry\([^`]*\))`", hints)
+    assert hinted and float(hinted[1]) == values["timeout_ms"]  # the hints point at the model
+    assert repr(eval(hinted[2], {"Retry": Retry})) == repr(values["retry"])
+    assert "few hundred" not in hints
