@@ -95,10 +95,6 @@ class Checked:
     def check(self) -> None:
         """Checks across fields, after each field's own (none by default)."""
 
-    def _store(self, name: str, value: Any) -> None:
-        """Set a field of this frozen config (for defaults that depend on others)."""
-        object.__setattr__(self, name, value)
-
 
 #: the checks of :class:`SlowdownWindow`'s fields
 WINDOW_CHECKS: Mapping[str, Check] = {
