@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("world",),
     ("latency", "faults", "records"),
     ("service",),
-    ("sync", "messaging"),
+    ("sync", "messaging", "breaker"),
     ("theory",),
     ("card", "catalogue"),
     ("scenarios", "scenarios.*"),

@@ -2,14 +2,16 @@
 
 Each test is named after the claim it checks (``test_c10_…`` for C10), and
 ``CLAIMS.md`` (the project's ledger: claim, lesson, test) lists it in the
-claim's row; the first tests below hold the ledger and this file together.
+claim's row; the first tests below hold the ledger and the claim files
+together. This file holds the claims of lessons 00–03; the others are in
+``test_claims_<topic>.py`` beside it (what async costs, sync done well, a
+lesson's own claims).
 Runs use fixed seeds and the default checkout (5 orders/s, low load), so
 every number is reproducible. Tolerances are stated
 next to each assertion with the reason for their size.
 """
 
 import re
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -33,13 +35,15 @@ def ledger() -> dict[str, tuple[str, list[str], str]]:
     return {c: (claim, [x.strip() for x in lessons.split(",")], t) for c, claim, lessons, t in rows}
 
 
+CLAIM_FILES = sorted(Path(__file__).parent.glob("test_claims*.py"))
+
+
 def claim_tests() -> dict[str, list[str]]:
-    """The ``test_cNN_…`` functions of this file, by claim."""
+    """The ``test_cNN_…`` functions of the claim files (this one and its siblings), by claim."""
     found: dict[str, list[str]] = {}
-    for name in vars(sys.modules[__name__]):
-        m = re.match(r"test_c(\d+)_", name)
-        if m:
-            found.setdefault(f"C{int(m.group(1))}", []).append(name)
+    for path in CLAIM_FILES:
+        for test, number in re.findall(r"^def (test_c(\d+)_\w+)\(", path.read_text(), re.M):
+            found.setdefault(f"C{int(number)}", []).append(test)
     return found
 
 

@@ -23,6 +23,9 @@ from servicelab.card import (
     EDGES,
     NODES,
     OUTCOME_BULLETS,
+    OUTCOMES,
+    PLAIN,
+    PLAIN_CALL,
     QUEUE_EVENT,
     SYNC_CALL,
     SYNONYMS,
@@ -31,7 +34,15 @@ from servicelab.card import (
     decide,
     outcome_of,
 )
-from servicelab.catalogue import INTERACTIONS, catalogue_table, classify, reveal
+from servicelab.catalogue import (
+    ENTRIES,
+    IN_PROCESS,
+    INTERACTIONS,
+    bullet_table,
+    catalogue_table,
+    classify,
+    reveal,
+)
 from servicelab.lessons.l01_the_question.panels import YOUR_OWN
 from servicelab.panels import decision_helper
 from servicelab.plots import Flowchart, flowchart
@@ -124,7 +135,8 @@ REQUIRED = [
 
 
 def test_catalogue_holds_the_required_interactions():
-    names = [i.name for i in INTERACTIONS]
+    names = [i.name for i in ENTRIES]
+    assert ENTRIES == INTERACTIONS + IN_PROCESS
     assert len(INTERACTIONS) >= 14
     assert len(set(names)) == len(names)
     assert set(REQUIRED) <= set(names)
@@ -148,7 +160,7 @@ def test_entries_quote_only_the_cards_bullets(interaction):
 
 
 def test_every_bullet_of_the_card_has_an_example():
-    used = {b for i in INTERACTIONS for b in i.bullets}
+    used = {b for i in ENTRIES for b in i.bullets}
     assert set(ALL_BULLETS) <= used, set(ALL_BULLETS) - used
 
 
@@ -194,7 +206,7 @@ def test_classify_suggests_close_names():
 def test_classify_lists_the_names_when_nothing_is_close():
     with pytest.raises(ValueError) as info:
         classify("zzz")
-    assert all(i.name in str(info.value) for i in INTERACTIONS)
+    assert all(i.name in str(info.value) for i in ENTRIES)
 
 
 @given(st.text(max_size=40))
@@ -204,7 +216,7 @@ def test_classify_returns_an_entry_or_says_what_is_wrong(text):
     except ValueError as exc:
         assert str(exc).startswith(f"name = {text!r} is not allowed: name must be")
     else:
-        assert found in INTERACTIONS
+        assert found in ENTRIES
 
 
 @pytest.mark.parametrize(
@@ -234,9 +246,60 @@ def test_bad_input_is_named_with_its_value_and_what_is_allowed(call, parameter, 
 
 def test_catalogue_table_has_a_row_per_interaction():
     lines = catalogue_table().splitlines()
-    assert len(lines) == 1 + len(INTERACTIONS)
-    for line, i in zip(lines[1:], INTERACTIONS, strict=True):
+    assert len(lines) == 1 + len(ENTRIES)
+    for line, i in zip(lines[1:], ENTRIES, strict=True):
         assert line.startswith(i.name) and line.endswith(i.expected)
+        assert line.endswith(i.recommendation)
+
+
+# -- calls inside one service: skip the card, a plain function call (M11) -------------------
+
+
+def test_m11_a_call_inside_one_service_is_a_plain_function_call_not_rest():
+    tax = classify("Tax calculation inside the Order service")
+    assert tax in IN_PROCESS and tax not in INTERACTIONS and not tax.between_services
+    assert tax.expected == tax.recommendation == PLAIN_CALL
+    assert tax.outcome == PLAIN and PLAIN not in OUTCOMES  # not a box of the flowchart
+    assert SYNC_CALL not in tax.explain() and "REST/gRPC" not in tax.explain()
+    assert "→ Skip the card: a plain function call" in tax.explain()
+    assert "inside one service the card says skip" in tax.explain()
+    row = next(line for line in catalogue_table().splitlines() if line.startswith(tax.name))
+    assert row.endswith("  → Skip the card: a plain function call")
+    assert "–" in row and "Yes" not in row  # the flowchart is not asked
+    for bullet in tax.bullets:
+        assert bullet_section(bullet) in ("When to use sync", "Skip when")
+    assert "Tax calculation inside the Order service" in bullet_table()
+
+
+@pytest.mark.parametrize("interaction", IN_PROCESS, ids=lambda i: i.name)
+def test_m11_every_in_process_entry_quotes_a_skip_or_bounded_context_bullet(interaction):
+    assert not interaction.between_services and interaction.expected == PLAIN_CALL
+    assert any(
+        bullet_section(b) == "Skip when" or b == "Within a single bounded context"
+        for b in interaction.bullets
+    )
+
+
+def test_m11_reveal_and_the_words_know_the_plain_call(capsys):
+    for word in ("plain", "Function call", " plain call ", PLAIN_CALL, "skip"):
+        assert outcome_of(word) == PLAIN
+    name = "Tax calculation inside the Order service"
+    reveal({name: "plain call"})
+    out = capsys.readouterr().out
+    assert f"{name} → plain ({PLAIN_CALL}): right." in out
+    reveal({name: "sync"})
+    assert "you said sync" in capsys.readouterr().out
+
+
+def test_m11_the_decision_helper_and_the_flowchart_exercise_walk_only_calls_between_services():
+    from servicelab.lessons.l01_the_question.exercises import q3, q5
+
+    p = decision_helper()
+    assert set(p.controls["interaction"].options) == {i.name for i in INTERACTIONS} | {YOUR_OWN}
+    cases = q3._cases()
+    notes = " ".join(c.note for c in cases)
+    assert "Tax calculation" not in notes
+    assert q5.assess("b").correct  # "skip the card: a plain function call" is still q5's answer
 
 
 def test_explain_quotes_the_card():

@@ -109,7 +109,7 @@ def test_assess_takes_one_answer_or_every_variable_by_name():
     q = value_question()
     assert q.assess(0.9606).correct
     assert q.assess(answer=0.9606).correct
-    with pytest.raises(ValueError, match=r"^args = \(1, 2\) is not allowed: args must be one"):
+    with pytest.raises(ValueError, match=r"^q1.assess was given 2 answer\(s\) without names"):
         q.assess(1, 2)
     with pytest.raises(ValueError, match=r"^values = \['other'\] is not allowed: values must be"):
         q.assess(other=1)
@@ -298,13 +298,41 @@ def test_predict_question_hides_the_run_until_a_prediction_is_made():
         unit="ms",
         hints=["h"],
     )
-    assert q.assess(____).status == NOT_ATTEMPTED and not runs
-    wrong = q.assess(300)
-    assert wrong.status == INCORRECT and "300 ms" in wrong.message and "100 ms" in wrong.message
-    assert "Because." in wrong.message and "The run said 100." in wrong.message
-    right = q.assess(110)
-    assert right.correct and "first prediction was 300 ms" in right.message
+    why = "the user waits for Payment only"
+    assert q.variables == ("guess", "because")
+    assert q.assess(guess=____, because=____).status == NOT_ATTEMPTED and not runs
+    assert "Predict first" in q.assess(guess=____, because=why).message and not runs
+    assert "Nearly there" in q.assess(guess=300, because=____).message and not runs
+    assert q.assess(guess=300, because="dunno").status == INCORRECT and not runs
+    far = q.assess(guess=300, because=why)  # credited: a prediction is never graded wrong
+    assert far.correct and "300 ms" in far.message and "100 ms" in far.message
+    assert "Because." in far.message and "The run said 100." in far.message
+    assert "your guess was 3.0× that" in far.message and "a close prediction" not in far.message
+    near = q.assess(guess=110, because=why)
+    assert near.correct and "first prediction was 300 ms" in near.message
+    assert "a close prediction" in near.message
     assert len(runs) == 1  # the simulation runs once
+
+
+def test_a_prediction_in_an_odd_form_is_read_under_the_time_limit():
+    class Odd(str):
+        """A str subclass: not plain data, so it is read under the time limit."""
+
+    q = PredictQuestion(
+        "q1",
+        variable="share",
+        title="t",
+        actual=lambda: (0.3, ""),
+        label="a share",
+        explain=lambda p, a: "",
+        fraction=True,
+        spec=".0%",
+        hints=["h"],
+    )
+    out = q.assess(share=0.25, because=Odd("orders during the outage fail"))
+    assert out.correct and "5.0 points above your guess" in out.message
+    assert "looks like a percentage" in q.assess(share=30, because=Odd("a b c")).message
+    assert "between 0 and 1" in q.assess(share=-0.5, because="a b c").message
 
 
 # -- functions, errors and time limits -----------------------------------------------------------

@@ -168,6 +168,7 @@ SINGLE = [q for q in QUESTIONS if len(q.variables) == 1 and q.kind != "function"
 FUNCTIONS = [q for q in QUESTIONS if q.kind == "function"]
 CLASSIFY = [q for q in QUESTIONS if q.kind == "classify"]
 SCENARIOS = [q for q in QUESTIONS if q.kind == "scenario"]
+PREDICTIONS = [q for q in QUESTIONS if q.kind == "predict"]
 
 
 def name(q):
@@ -175,8 +176,8 @@ def name(q):
 
 
 def test_every_kind_is_fuzzed():
-    assert SINGLE and FUNCTIONS and CLASSIFY and SCENARIOS
-    assert all(q in SINGLE + FUNCTIONS + SCENARIOS for q in QUESTIONS)
+    assert SINGLE and FUNCTIONS and CLASSIFY and SCENARIOS and PREDICTIONS
+    assert all(q in SINGLE + FUNCTIONS + SCENARIOS + PREDICTIONS for q in QUESTIONS)
 
 
 @pytest.mark.parametrize("question", SINGLE, ids=name)
@@ -184,6 +185,15 @@ def test_every_kind_is_fuzzed():
 @given(answer=answers)
 def test_any_answer_gets_an_outcome(question, answer):
     valid(question.assess(answer))
+
+
+@pytest.mark.parametrize("question", PREDICTIONS, ids=name)
+@SETTINGS
+@given(data=st.data())
+def test_any_prediction_and_reason_get_an_outcome(question, data):
+    """A prediction and its reason: anything at all, or a real sentence next to junk."""
+    reason = data.draw(st.one_of(answers, st.just("the user waits for Payment only")))
+    valid(question.assess(**{question.variable: data.draw(answers), question.reason: reason}))
 
 
 @pytest.mark.parametrize("question", FUNCTIONS, ids=name)
@@ -243,6 +253,8 @@ EXTREMES = {
         Retry(),
         Retry(),
     ],
+    "workers": [1, 10_000, 0, True],
+    "queue_capacity": [10_000_000, 1, None, 0],
 }
 
 

@@ -403,10 +403,9 @@ def test_outage_panel_longer_outage_fails_more_sync_orders_and_no_async_ones():
 
 def test_outage_panel_impossible_settings_show_a_sentence_then_recover():
     p = panels.outage()
-    p.set(start_s=50, length_s=20)
-    assert "would end at 70 s" in p.message and p.summary == "" and p.data == {}
-    assert p.image.layout.display == "none"
-    p.set(length_s=10)
+    # the length slider follows the start: every slider setting can be simulated
+    p.set(start_s=50)
+    assert p.values()["length_s"] == 10
     assert not p.message and _shows_png(p)
     p.set(length_s=0)
     assert "No outage" in p.summary

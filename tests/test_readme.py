@@ -34,3 +34,21 @@ def test_the_learning_path_tables_are_the_registrys_lessons():
         assert practice, f"README's exercise table lacks {lesson.exercise_notebook}"
         assert practice.group(1).endswith(lesson.practice), practice.group(1)
         assert int(practice.group(2)) == lesson.practice_minutes
+
+
+def test_f15_the_speed_claim_is_qualified():
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert "well under 100 ms on an idle machine" in text
+    assert "150–250 ms" in text
+
+
+def test_f8_the_90_minute_plan_adds_up_and_says_what_to_cut():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## For instructors", 1)[1].split("\n## ", 1)[0]
+    spans = re.findall(r"^  \| (\d+)–(\d+) \| ", section, re.M)
+    assert spans, "the workshop plan is a table of minutes"
+    assert spans[0][0] == "0" and spans[-1][1] == "90"
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False)), spans  # no gaps
+    flat = " ".join(section.split())
+    assert "03 §4 (retries, about 12 minutes) and §5" in flat
+    assert "**When behind**, cut in this order" in flat

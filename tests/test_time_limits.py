@@ -336,7 +336,10 @@ class EndlessMapping(Mapping):
 )
 def test_an_answer_whose_methods_never_return_is_stopped(question, answer, monkeypatch):
     monkeypatch.setattr(question, "time_limit", LIMIT)
-    outcome, took = timed(question.assess, answer)
+    # a prediction also asks why: the reason is a plain sentence, the number never returns
+    values = {name: "because the calls add up" for name in question.variables}
+    values[question.variables[0]] = answer
+    outcome, took = timed(question.assess, **values)
     assert outcome.status == INCORRECT and not outcome.internal_error
     assert "still running after 0.5 seconds, so I stopped it" in outcome.message
     assert f"`{question.variables[0]}`" in outcome.message
@@ -373,8 +376,9 @@ def test_a_predict_question_remembers_a_prediction_read_under_the_limit():
         def __float__(self):
             return 300.0
 
-    assert q.assess(Number()).status == INCORRECT and q.first == 300.0
-    assert "first prediction was 300" in q.assess(110).message
+    because = "the chain adds its calls"
+    assert q.assess(guess=Number(), because=because).status == CORRECT and q.first == 300.0
+    assert "first prediction was 300" in q.assess(guess=110, because=because).message
 
 
 # -- odd answers get a sentence about the answer, never an internal error ----------------------
@@ -408,7 +412,9 @@ class NoIteration(Mapping):
     ids=["value-range", "predict-range", "value-list", "classify-mapping", "classify-list"],
 )
 def test_odd_answers_get_a_sentence(question, answer, says):
-    outcome = question.assess(answer)
+    values = {name: "because the calls add up" for name in question.variables}
+    values[question.variables[0]] = answer
+    outcome = question.assess(**values)
     assert outcome.status == INCORRECT and not outcome.internal_error, outcome.message
     assert says in outcome.message
 

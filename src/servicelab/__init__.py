@@ -54,7 +54,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "plots": ("plots", None),
     "panels": ("panels", None),
     "compare": ("ui.report", "compare"),
+    "compare_guess": ("exercises.guess", "compare_guess"),
     "run_chain": ("scenarios.chain", "run_chain"),
+    "SYNC_DONE_WELL": ("scenarios.checkout", "SYNC_DONE_WELL"),
+    "CircuitBreaker": ("breaker", "CircuitBreaker"),
     "PoolConfig": ("scenarios.pool_exhaustion", "PoolConfig"),
     "run_pool_exhaustion": ("scenarios.pool_exhaustion", "run_pool_exhaustion"),
     "run_pool_both": ("scenarios.pool_exhaustion", "run_pool_both"),
@@ -63,6 +66,13 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "run_retry_storm": ("scenarios.retry_storm", "run_retry_storm"),
     "run_policies": ("scenarios.retry_storm", "run_policies"),
     "outage_report": ("lessons.l03_cascading_failures.analysis", "outage_report"),
+    "FlashSaleConfig": ("scenarios.flash_sale", "FlashSaleConfig"),
+    "run_flash_sale": ("scenarios.flash_sale", "run_flash_sale"),
+    "run_flash_sale_both": ("scenarios.flash_sale", "run_flash_sale_both"),
+    "run_consumers": ("scenarios.flash_sale", "run_consumers"),
+    "drain_report": ("lessons.l04_load_leveling.analysis", "drain_report"),
+    "drain_numbers": ("lessons.l04_load_leveling.analysis", "drain_numbers"),
+    "door_report": ("lessons.l04_load_leveling.analysis", "door_report"),
 }
 
 __all__ = [

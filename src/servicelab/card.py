@@ -24,6 +24,12 @@ answer to come back. If the work may take long but somebody still needs its
 result (a file, a label, a verdict), it cannot simply be queued: the caller
 hands it off *and* is told when it is done, by a callback or webhook.
 
+The flowchart is for communication *between* services. Inside one service
+the card says skip: there is no network hop to decouple, and the answer is
+:data:`PLAIN_CALL`, a plain function call — not a REST or gRPC call, which
+the flowchart's sync box means (:mod:`servicelab.catalogue` marks such
+interactions with ``between_services=False``).
+
 Nothing here imports the simulation.
 """
 
@@ -44,6 +50,8 @@ __all__ = [
     "SYNC_CALL",
     "QUEUE_EVENT",
     "CALLBACK",
+    "PLAIN_CALL",
+    "PLAIN",
     "OUTCOMES",
     "Decision",
     "decide",
@@ -126,6 +134,11 @@ class Edge:
 SYNC_CALL = "Sync (REST/gRPC)"
 QUEUE_EVENT = "Async (Queue/Event)"
 CALLBACK = "Async with callback/webhook"
+#: not one of the flowchart's boxes: inside one service the card says skip, and a call
+#: between two parts of one process is a plain function call (no REST, no gRPC, no queue)
+PLAIN_CALL = "Skip the card: a plain function call"
+#: the id of that outcome, beside the flowchart's three (:data:`OUTCOMES`)
+PLAIN = "plain"
 
 #: the flowchart's boxes by id, in the card's words
 NODES: dict[str, Node] = {
@@ -256,7 +269,7 @@ def decide(needs_result_now: bool, can_be_queued: bool | None = None) -> Decisio
 
 # -- the words for the outcomes -------------------------------------------------------------
 
-#: the ids of the three outcome boxes
+#: the ids of the flowchart's three outcome boxes (inside one service: :data:`PLAIN`)
 OUTCOMES = ("sync", "queue", "callback")
 
 #: what a learner may write for each outcome box (case and spacing do not matter)
@@ -281,6 +294,12 @@ SYNONYMS: dict[str, str] = {
     "call back": "callback",
     "call-back": "callback",
     CALLBACK: "callback",
+    "plain": PLAIN,
+    "plain call": PLAIN,
+    "function call": PLAIN,
+    "plain function call": PLAIN,
+    "skip": PLAIN,
+    PLAIN_CALL: PLAIN,
 }
 #: words that are only half an answer, and what to tell the learner
 _HALF = "which is only half an answer: name the box, 'sync', 'queue' or 'callback'"
@@ -295,7 +314,7 @@ _BY_WORD = {_word(k): v for k, v in SYNONYMS.items()}
 
 
 def outcome_of(word: object) -> str | None:
-    """The outcome box (``"sync"``, ``"queue"`` or ``"callback"``) a learner's word names.
+    """The outcome (``"sync"``, ``"queue"``, ``"callback"`` or ``"plain"``) a learner's word names.
 
     ``None`` for anything else (a half answer such as ``"async"`` included).
 

@@ -1,8 +1,12 @@
-"""A catalogue of real interactions between services, classified by the card.
+"""A catalogue of real interactions, classified by the card.
 
 Each :class:`Interaction` is answered (does the caller need the result now?
 can the work be queued?), classified by :func:`servicelab.card.decide` and
 tied to the card's own words (:data:`servicelab.card.CARD_BULLETS`).
+:data:`INTERACTIONS` are between services, where the flowchart applies;
+:data:`IN_PROCESS` are calls inside one service, where the card says skip
+and the answer is :data:`~servicelab.card.PLAIN_CALL`, a plain function call
+(not a REST or gRPC call); :data:`ENTRIES` is both.
 :func:`classify` finds one by name, :func:`catalogue_table` and
 :func:`bullet_table` print the catalogue for a notebook, and :func:`reveal`
 judges a learner's guesses with the card's one table of words
@@ -20,6 +24,8 @@ from .card import (
     CARD_BULLETS,
     HALF_ANSWERS,
     OUTCOMES,
+    PLAIN,
+    PLAIN_CALL,
     QUEUE_EVENT,
     SYNC_CALL,
     Decision,
@@ -32,6 +38,8 @@ from .card import (
 __all__ = [
     "Interaction",
     "INTERACTIONS",
+    "IN_PROCESS",
+    "ENTRIES",
     "classify",
     "lookup",
     "catalogue_table",
@@ -42,10 +50,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Interaction:
-    """A real interaction between services, answered and classified.
+    """A real interaction, answered and classified.
 
     ``bullets`` quote the card word for word (see :data:`CARD_BULLETS`);
-    ``expected`` is the recommendation the flowchart must give for the answers.
+    ``expected`` is the recommendation the card gives: the flowchart's for
+    the answers, or :data:`~servicelab.card.PLAIN_CALL` when
+    ``between_services`` is False (a call inside one service: skip the card).
     """
 
     name: str
@@ -55,22 +65,37 @@ class Interaction:
     expected: str
     bullets: tuple[str, ...]
     why: str
+    between_services: bool = True
 
     @property
     def decision(self) -> Decision:
-        """The flowchart's :class:`Decision` for this interaction's answers."""
+        """The flowchart's :class:`Decision` for this interaction's answers.
+
+        For a call inside one service (``between_services=False``) the card
+        says skip the flowchart: see :attr:`outcome` and :attr:`recommendation`.
+        """
         return decide(self.needs_result_now, self.can_be_queued)
+
+    @property
+    def outcome(self) -> str:
+        """``"sync"``, ``"queue"``, ``"callback"``, or ``"plain"`` inside one service."""
+        return self.decision.outcome if self.between_services else PLAIN
+
+    @property
+    def recommendation(self) -> str:
+        """The card's answer in its words: a flowchart box, or a plain function call."""
+        return self.decision.recommendation if self.between_services else PLAIN_CALL
 
     def explain(self) -> str:
         """A few lines: what it is, the answers, the recommendation, the card's words, why."""
-        d = self.decision
-        lines = [
-            f"{self.name} — {self.description}",
-            f"  Need immediate result? {yes_no(self.needs_result_now)}",
-        ]
-        if self.can_be_queued is not None:
-            lines.append(f"  Can operation be queued? {yes_no(self.can_be_queued)}")
-        lines.append(f"  → {d.recommendation}")
+        lines = [f"{self.name} — {self.description}"]
+        if not self.between_services:
+            lines.append("  Between services? No: inside one service the card says skip")
+        else:
+            lines.append(f"  Need immediate result? {yes_no(self.needs_result_now)}")
+            if self.can_be_queued is not None:
+                lines.append(f"  Can operation be queued? {yes_no(self.can_be_queued)}")
+        lines.append(f"  → {self.recommendation}")
         lines += [f"  card: “{b}” ({bullet_section(b)})" for b in self.bullets]
         lines.append(f"  why: {self.why}")
         return "\n".join(lines)
@@ -80,7 +105,8 @@ def _i(name, description, now, queued, expected, bullets, why) -> Interaction:
     return Interaction(name, description, now, queued, expected, tuple(bullets), why)
 
 
-#: real interactions between services, each with its answers and the card's words
+#: real interactions between services, each with its answers and the card's words: the
+#: flowchart's cases (the decision helper and the flowchart exercise walk these)
 INTERACTIONS: tuple[Interaction, ...] = (
     _i(
         "Get user by ID",
@@ -231,16 +257,6 @@ INTERACTIONS: tuple[Interaction, ...] = (
         "the partner calls back with it.",
     ),
     _i(
-        "Tax calculation inside the Order service",
-        "The Order service's pricing module works out the tax on an order.",
-        True,
-        None,
-        SYNC_CALL,
-        ["Within a single bounded context", "Communication within a single service"],
-        "It is a plain function call inside one service, with no network hop to decouple: "
-        "the card says skip async here.",
-    ),
-    _i(
         "Saving a form in a CRUD prototype",
         "A two-week prototype of an admin tool saves a form to its own database.",
         True,
@@ -253,11 +269,29 @@ INTERACTIONS: tuple[Interaction, ...] = (
 )
 
 
+#: calls inside one service: the card says skip, and the answer is a plain function call
+IN_PROCESS: tuple[Interaction, ...] = (
+    Interaction(
+        "Tax calculation inside the Order service",
+        "The Order service's pricing module works out the tax on an order.",
+        True,
+        None,
+        PLAIN_CALL,
+        ("Within a single bounded context", "Communication within a single service"),
+        "Pricing and tax are parts of one service in one process: there is no network hop "
+        "to decouple, so neither a queue nor a REST call, just a function call.",
+        between_services=False,
+    ),
+)
+#: the whole catalogue: between services, then inside one service
+ENTRIES: tuple[Interaction, ...] = INTERACTIONS + IN_PROCESS
+
+
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-_BY_KEY = {_key(i.name): i for i in INTERACTIONS}
+_BY_KEY = {_key(i.name): i for i in ENTRIES}
 
 
 def classify(name: str) -> Interaction:
@@ -271,7 +305,7 @@ def classify(name: str) -> Interaction:
 
 def lookup(name: object, param: str) -> Interaction:
     """:func:`classify`, with the parameter's name to use in an error message."""
-    allowed = "the name of an interaction in INTERACTIONS"
+    allowed = "the name of an interaction in the catalogue"
     if not isinstance(name, str):
         raise _check.fail(param, name, allowed + " (a str)")
     key = _key(name)
@@ -284,24 +318,26 @@ def lookup(name: object, param: str) -> Interaction:
     if names:
         hint = "; close names: " + ", ".join(repr(n) for n in names)
     else:
-        hint = "; the names are: " + ", ".join(repr(i.name) for i in INTERACTIONS)
+        hint = "; the names are: " + ", ".join(repr(i.name) for i in ENTRIES)
     raise _check.fail(param, name, allowed + hint)
 
 
 # -- text for notebooks ---------------------------------------------------------------------
 
 
-def catalogue_table(interactions=INTERACTIONS) -> str:
-    """The catalogue as a text table: the two answers and where the flowchart leads."""
+def catalogue_table(interactions=ENTRIES) -> str:
+    """The catalogue as a text table: the two answers and where the flowchart leads.
+
+    A call inside one service has a dash for both answers: the flowchart is
+    not asked, and the row ends in a plain function call.
+    """
     width = max(len(i.name) for i in interactions)
     lines = [f"{'interaction':<{width}}  immediate?  queued?  → recommendation"]
     for i in interactions:
         d = i.decision
+        first = yes_no(d.needs_result_now) if i.between_services else "–"
         second = "–" if d.can_be_queued is None else yes_no(d.can_be_queued)
-        lines.append(
-            f"{i.name:<{width}}  {yes_no(d.needs_result_now):<10}  {second:<7}  "
-            f"→ {d.recommendation}"
-        )
+        lines.append(f"{i.name:<{width}}  {first:<10}  {second:<7}  → {i.recommendation}")
     return "\n".join(lines)
 
 
@@ -311,7 +347,7 @@ def bullet_table() -> str:
     for section, bullets in CARD_BULLETS.items():
         lines.append(f"{section}:")
         for b in bullets:
-            examples = [i.name for i in INTERACTIONS if b in i.bullets]
+            examples = [i.name for i in ENTRIES if b in i.bullets]
             lines.append(f"  • {b}")
             lines.append(f"      e.g. {'; '.join(examples) if examples else '–'}")
     return "\n".join(lines)
@@ -321,9 +357,9 @@ def reveal(guesses: dict) -> None:
     """Print each guess next to the flowchart's answer and why, then how many match.
 
     ``guesses`` maps an interaction's name to ``"sync"``, ``"queue"`` or
-    ``"callback"`` (``"?"`` for not guessed yet; any word of
-    :data:`servicelab.card.SYNONYMS` counts). Until at least one guess is
-    written, it shows no answers.
+    ``"callback"`` (``"plain"`` for a call inside one service; ``"?"`` for
+    not guessed yet; any word of :data:`servicelab.card.SYNONYMS` counts).
+    Until at least one guess is written, it shows no answers.
     """
     if not isinstance(guesses, dict):
         raise _check.fail("guesses", guesses, "a dict from an interaction's name to a guess")
@@ -337,7 +373,7 @@ def reveal(guesses: dict) -> None:
     right = 0
     for name, guess in guesses.items():
         interaction = entries[name]
-        d = interaction.decision
+        outcome = interaction.outcome
         said = outcome_of(guess)
         if _blank(guess):
             verdict = "no guess"
@@ -345,11 +381,11 @@ def reveal(guesses: dict) -> None:
             verdict = f"{guess.strip()!r} is half an answer: say queue or callback"
         elif said is None:
             verdict = f"{guess!r} is not one of {', '.join(repr(o) for o in OUTCOMES)}"
-        elif said == d.outcome:
+        elif said == outcome:
             verdict, right = "right", right + 1
         else:
             verdict = f"you said {said}"
-        print(f"{interaction.name} → {d.outcome} ({d.recommendation}): {verdict}.")
+        print(f"{interaction.name} → {outcome} ({interaction.recommendation}): {verdict}.")
         print(f"    {interaction.why}")
     print(f"{right} of {len(guesses)} as the flowchart says.")
 

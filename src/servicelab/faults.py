@@ -3,7 +3,12 @@
 A :class:`Faults` object combines three kinds of trouble:
 
 * **outages** — time windows in which the service answers nothing; a sync
-  caller is refused at once, an async consumer stops pulling messages;
+  caller is refused at once. What an async consumer does depends on what is
+  down (``down``): if the whole process is down (``"process"``, the default)
+  its consumers stop pulling and messages wait in the queue; if only its
+  database is down (``"database"``) the process keeps pulling, every try
+  fails, and each message is redelivered until its queue dead-letters it
+  (after ``max_attempts`` tries: about 4 s with 5 tries 1 s apart);
 * **slowdowns** — time windows in which every request takes ``factor`` times
   longer (``factor=10``: ten times slower);
 * an **error rate** — the probability that a request fails after doing its
@@ -22,13 +27,24 @@ from dataclasses import dataclass
 
 from . import _check
 
-__all__ = ["Outage", "Slowdown", "Faults", "HEALTHY", "MAX_OUTAGES", "MAX_SLOWDOWNS"]
+__all__ = [
+    "Outage",
+    "Slowdown",
+    "Faults",
+    "HEALTHY",
+    "DOWN_PARTS",
+    "MAX_OUTAGES",
+    "MAX_SLOWDOWNS",
+]
 
 #: At most this many outage windows in one schedule (100,000 take ~0.5 s to check and sort).
 MAX_OUTAGES = 100_000
 #: At most this many slowdown windows in one schedule: the factor of every stretch
 #: between two edges is worked out once, up to 2,000 stretches × 1,000 windows.
 MAX_SLOWDOWNS = 1_000
+#: what an outage takes down: the whole process (its consumers stop pulling), or
+#: only its database (the process keeps pulling messages and fails every try)
+DOWN_PARTS = ("process", "database")
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,10 @@ class Faults:
     :class:`Slowdown` windows; an entry may also be a tuple of the fields
     (``(start_ms, end_ms)``, ``(factor, start_ms, end_ms)``) or a dict of
     them (``{"start_ms": 0, "end_ms": 100}``). At most :data:`MAX_OUTAGES`
-    outages and :data:`MAX_SLOWDOWNS` slowdowns.
+    outages and :data:`MAX_SLOWDOWNS` slowdowns. ``down`` says what the
+    outages take down (one of :data:`DOWN_PARTS`): ``"process"`` (the default:
+    the service's consumers stop pulling while it is down) or ``"database"``
+    (they keep pulling, and every try fails: :attr:`consumers_pause` is False).
 
     The windows are sorted once, when the schedule is made: outages that
     overlap or touch merge into one, and the slowdown factor is worked out for
@@ -73,19 +92,24 @@ class Faults:
     there are.
     """
 
-    def __init__(self, outages=(), slowdowns=(), error_rate: float = 0.0):
+    def __init__(self, outages=(), slowdowns=(), error_rate: float = 0.0, *, down: str = "process"):
         self.outages = _entries(outages, Outage, "outages", MAX_OUTAGES)
         self.slowdowns = _entries(slowdowns, Slowdown, "slowdowns", MAX_SLOWDOWNS)
         self.error_rate = _check.probability("error_rate", error_rate)
+        self.down = _check.choice("down", down, DOWN_PARTS)
         self._down_starts, self._down_ends = _merged(self.outages)
         self._edges, self._factors = _factors(self.slowdowns)
 
     @classmethod
-    def outage(cls, start_ms: float, length_ms: float) -> Faults:
-        """Down for ``length_ms`` from ``start_ms``."""
+    def outage(cls, start_ms: float, length_ms: float, *, down: str = "process") -> Faults:
+        """Down for ``length_ms`` from ``start_ms``.
+
+        ``down="database"``: only the service's database is down, so its
+        consumers keep pulling messages and fail them (see :data:`DOWN_PARTS`).
+        """
         start = _check.number("start_ms", start_ms, low=0.0)
         length = _check.number("length_ms", length_ms, low=0.0, allow_inf=True)
-        return cls(outages=[Outage(start, start + length)])
+        return cls(outages=[Outage(start, start + length)], down=down)
 
     @classmethod
     def slow(cls, factor: float, start_ms: float = 0.0, end_ms: float = math.inf) -> Faults:
@@ -106,12 +130,30 @@ class Faults:
             return other
         # two independent error sources: a request survives both or fails
         rate = 1.0 - (1.0 - self.error_rate) * (1.0 - other.error_rate)
-        return Faults(self.outages + other.outages, self.slowdowns + other.slowdowns, rate)
+        if self.outages and other.outages and self.down != other.down:
+            raise _check.KitValueError(
+                f"down = {other.down!r} is not allowed here: these outages take down the "
+                f"{self.down}, and one schedule's outages all take down the same part "
+                f"(one of {', '.join(DOWN_PARTS)})."
+            )
+        down = self.down if self.outages else other.down
+        return Faults(
+            self.outages + other.outages, self.slowdowns + other.slowdowns, rate, down=down
+        )
 
     @property
     def healthy(self) -> bool:
         """True if this schedule has no faults at all."""
         return not (self.outages or self.slowdowns or self.error_rate)
+
+    @property
+    def consumers_pause(self) -> bool:
+        """True if the service's queue consumers stop pulling while it is down.
+
+        So they do when the whole process is down (``down="process"``); with
+        only its database down they keep pulling, and every try fails.
+        """
+        return bool(self.outages) and self.down == "process"
 
     def _window(self, t: float) -> int:
         """The merged outage window that starts last at or before ``t`` (-1: none)."""
@@ -148,6 +190,8 @@ class Faults:
             parts.append(f"slowdowns={list(self.slowdowns)}")
         if self.error_rate:
             parts.append(f"error_rate={self.error_rate:g}")
+        if self.down != "process":
+            parts.append(f"down={self.down!r}")
         return f"Faults({', '.join(parts)})"
 
 

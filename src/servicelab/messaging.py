@@ -13,8 +13,12 @@ A bounded queue (``capacity``) pushes back: a publisher waits for room
 A :class:`Topic` is publish/subscribe: every subscriber has a queue of its
 own and gets every message published after it subscribed.
 
-When the consuming service is down its consumers stop pulling; messages wait
-in the queue and are processed when it comes back.
+When the consuming service is down, what its consumers do depends on what is
+down (:attr:`~servicelab.faults.Faults.down`): if its whole process is down
+they stop pulling, messages wait in the queue and are processed when it comes
+back; if only its database is down they keep pulling, every try fails at once,
+and each message is redelivered until it is dead-lettered (with 5 tries
+1 s apart, about 4 s after its first try).
 
 Invariant (see :meth:`Queue.accounting`): every message accepted by a queue is
 acknowledged, dead-lettered, waiting in the queue, being processed, or waiting
@@ -249,7 +253,7 @@ class Queue:
         env = self.world.env
         get = self.store.get
         faults = service.faults
-        watch_outages = bool(faults.outages)
+        watch_outages = faults.consumers_pause  # False if only its database is down
         healthy = service.healthy
         healthy_work = service.healthy_work
         start_consuming, stop_consuming = service.start_consuming, service.stop_consuming

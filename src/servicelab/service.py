@@ -11,6 +11,22 @@ number from 0 to ``MAX_KEY`` (1,000,000), an attempt one from 0 to
 Outcomes are plain strings: ``"ok"``, ``"error"`` (the work was done but
 failed, see the error rate) and ``"down"`` (refused: the service is in an
 outage).
+
+Effects. Work that ends ``"ok"`` or ``"error"`` has been *done*: the card
+charged, the stock reserved, the email sent. A request that comes again — a
+sync retry after a timeout (the timed-out attempt is not withdrawn), a
+message redelivered after an error — does it again: a **double effect**
+(:attr:`Service.double_effects`, requests whose work was done more than
+once). An **idempotent** service (``idempotent=True``: the request carries
+an idempotency key) remembers the keys it has done and does not repeat
+their effect (:attr:`Service.deduplicated`). It answers exactly as it would
+have (same demand, same outcome), so that only the effect differs between
+two runs (a real idempotency store may also answer a repeat faster, from its
+record). Work on the healthy fast path (:meth:`Service.healthy_work` called
+directly, by a caller that neither times out nor retries, or a consumer
+whose message is acked at its first try) is a request's only attempt — in
+the kit's stories a request reaches a service by one call or one message —
+so it cannot repeat, and it is not counted per key.
 """
 
 from __future__ import annotations
@@ -85,6 +101,9 @@ class Service:
         How many requests it serves at once (1 to 10,000).
     faults:
         When it is down, slow or erroring (default: healthy).
+    idempotent:
+        True: requests carry an idempotency key, and a repeated request does
+        not repeat its effect (default False).
     """
 
     def __init__(
@@ -94,6 +113,8 @@ class Service:
         latency: Latency | float,
         workers: int = 1,
         faults: Faults | None = None,
+        *,
+        idempotent: bool = False,
     ):
         if not isinstance(world, World):
             raise _check.fail("world", world, "a servicelab World")
@@ -104,9 +125,15 @@ class Service:
         self.workers = _check.integer("workers", workers, low=1, high=MAX_WORKERS)
         self.faults = HEALTHY if faults is None else faults  # validated; sets self.healthy
         self.pool = _Pool(world.env, self.workers)
+        self.idempotent = _check.boolean("idempotent", idempotent)
         #: requests received (retries included) and requests refused or failed
         self.received = 0
         self.failed = 0
+        #: requests whose work was done more than once (their effect repeated), and
+        #: requests whose repeated work an idempotency key kept to one effect
+        self.double_effects = 0
+        self.deduplicated = 0
+        self._done: dict[int, int] = {}  # key → times its work was done, off the fast path
         self._consuming = 0
         self._timeout = world.env.timeout
         # demands of attempt 0, 1, …; attempt 0's are read directly on the hot path
@@ -166,6 +193,25 @@ class Service:
         #: True if its fault schedule has no faults: every request takes the healthy fast path
         self.healthy = faults.healthy
 
+    def done_times(self, key: int) -> int:
+        """How often the work of request ``key`` was done off the fast path (0, 1, 2, …)."""
+        return self._done.get(_check.index("key", key, MAX_KEY), 0)
+
+    def repeated(self) -> list[int]:
+        """The requests whose work was done more than once, in the order first done."""
+        return [key for key, times in self._done.items() if times > 1]
+
+    def _did(self, key: int) -> None:
+        """The work of request ``key`` is done (it ended "ok" or "error"): count its effect."""
+        done = self._done
+        times = done.get(key, 0) + 1
+        done[key] = times
+        if times == 2:  # counted once per request, at its first repeat
+            if self.idempotent:
+                self.deduplicated += 1
+            else:
+                self.double_effects += 1
+
     @property
     def busy(self) -> int:
         """Workers busy right now (holding a request or processing a message)."""
@@ -203,6 +249,7 @@ class Service:
         """
         if self.healthy:
             yield self.healthy_work(key, attempt)
+            self._did(key)
             return OK
         key, attempt = _key_and_attempt(key, attempt)
         self.received += 1
@@ -213,6 +260,7 @@ class Service:
             self.failed += 1
             return DOWN
         yield env.timeout(self.demand(key, attempt) * faults.slowdown(now))
+        self._did(key)  # done, whether it then fails or not
         if faults.error_rate and self._error(key, attempt):
             self.failed += 1
             return ERROR
@@ -225,8 +273,10 @@ class Service:
             yield req
             if self.healthy:  # the common case, without a sub-generator
                 yield self.healthy_work(key, attempt)
+                self._did(key)
                 return OK
             return (yield from self.serve(key, attempt))
 
     def __repr__(self):
-        return f"Service({self.name!r}, {self.latency!r}, workers={self.workers})"
+        idempotent = ", idempotent=True" if self.idempotent else ""
+        return f"Service({self.name!r}, {self.latency!r}, workers={self.workers}{idempotent})"

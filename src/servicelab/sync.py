@@ -8,7 +8,13 @@ optionally with jitter so that callers do not retry in lockstep.
 
 A timed-out request is *not* withdrawn: the callee keeps working on it (it
 cannot know the caller gave up). That wasted work is how naive retries turn a
-slow service into a retry storm.
+slow service into a retry storm — and, for a call with an effect (a charge),
+how a retry after a timeout does it twice, unless the service is idempotent
+(see :class:`~servicelab.service.Service`).
+
+A :class:`~servicelab.breaker.BreakerState` (``breaker=``) lets the caller
+fail fast: while its circuit is open, an attempt ends at once with the
+outcome ``"circuit open"`` and never reaches the service.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _check
+from .breaker import CIRCUIT_OPEN, BreakerState
 from .service import OK, TIMEOUT, Service
 from .world import MAX_KEY
 
@@ -82,7 +89,7 @@ NO_RETRY = Retry()
 
 @dataclass(frozen=True)
 class CallResult:
-    """What a sync call returned: its outcome and the attempts it took."""
+    """What a sync call returned: its outcome and the attempts that reached the service."""
 
     outcome: str
     attempts: int
@@ -95,12 +102,21 @@ class CallResult:
 _OK_FIRST_TRY = CallResult(OK, 1)
 
 
-def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: Retry = NO_RETRY):
+def call(
+    service: Service,
+    key: int,
+    *,
+    timeout_ms: float | None = None,
+    retry: Retry = NO_RETRY,
+    breaker: BreakerState | None = None,
+):
     """Call ``service`` for request ``key`` and wait (a simpy sub-generator).
 
     Returns a :class:`CallResult`; its outcome is ``"ok"``, ``"error"``,
-    ``"down"`` or ``"timeout"`` (that of the last attempt). ``key`` is a
-    whole number from 0 to ``MAX_KEY`` (1,000,000).
+    ``"down"``, ``"timeout"`` (that of the last attempt) or, with a
+    ``breaker`` whose circuit refused an attempt, ``"circuit open"`` (at once,
+    no retry after it; ``attempts`` counts the tries that reached the
+    service). ``key`` is a whole number from 0 to ``MAX_KEY`` (1,000,000).
     """
     if not isinstance(service, Service):
         raise _check.fail("service", service, "a Service")
@@ -110,18 +126,26 @@ def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: 
         timeout_ms = check_timeout(timeout_ms)
     if not isinstance(retry, Retry):
         raise _check.fail("retry", retry, "a Retry policy")
-    if timeout_ms is None and retry.attempts == 1 and service.healthy:
-        # the common case, inlined (one generator less per call): Service.handle
-        # for a healthy service
-        with service.pool.request() as req:
-            yield req
-            yield service.healthy_work(key)
-        return _OK_FIRST_TRY
+    if breaker is None:
+        if timeout_ms is None and retry.attempts == 1 and service.healthy:
+            # the common case, inlined (one generator less per call): Service.handle
+            # for a healthy service
+            with service.pool.request() as req:
+                yield req
+                yield service.healthy_work(key)
+            return _OK_FIRST_TRY
+    elif not isinstance(breaker, BreakerState):
+        raise _check.fail("breaker", breaker, "None or a BreakerState (CircuitBreaker().state())")
     env = service.world.env
     outcome = OK
     for attempt in range(retry.attempts):
         if attempt:
             yield env.timeout(retry.wait_ms(service, key, attempt))
+        ticket = 0
+        if breaker is not None:
+            ticket = breaker.admit(env.now)
+            if not ticket:  # refused: no work at the service, no retry
+                return CallResult(CIRCUIT_OPEN, attempt)
         if timeout_ms is None:
             outcome = yield from service.handle(key, attempt)
         else:
@@ -129,6 +153,8 @@ def call(service: Service, key: int, *, timeout_ms: float | None = None, retry: 
             limit = env.timeout(timeout_ms)
             yield work | limit
             outcome = work.value if work.triggered else TIMEOUT
+        if ticket:
+            breaker.record(ticket, outcome, env.now)
         if outcome == OK:
             return CallResult(OK, attempt + 1)
     return CallResult(outcome, retry.attempts)

@@ -5,6 +5,8 @@
 * :func:`mm1` and :func:`mmc` — mean waits of the textbook queues (Poisson
   arrivals, exponential service, FIFO, 1 or c servers; Erlang C).
 * :func:`littles_law` — L = λ W, for any stable system.
+* :func:`drain_time` — how long a backlog takes to clear: B / (cμ − λ), and
+  never when the servers process no more than arrives.
 
 Rates and times must use the same unit of time: arrivals per ms with mean
 service times in ms give waits in ms.
@@ -12,13 +14,22 @@ service times in ms give waits in ms.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import _check
 
-__all__ = ["chain_availability", "QueueMetrics", "mm1", "mmc", "erlang_c", "littles_law"]
+__all__ = [
+    "chain_availability",
+    "QueueMetrics",
+    "mm1",
+    "mmc",
+    "erlang_c",
+    "littles_law",
+    "drain_time",
+]
 
 
 def chain_availability(*availabilities: float) -> float:
@@ -95,3 +106,23 @@ def littles_law(arrival_rate: float, time_in_system: float) -> float:
     lam = _check.number("arrival_rate", arrival_rate, low=0.0)
     w = _check.number("time_in_system", time_in_system, low=0.0)
     return lam * w
+
+
+def drain_time(backlog: float, arrival_rate: float, service_rate: float, servers: int = 1) -> float:
+    """Time for ``backlog`` waiting jobs to clear while new ones keep arriving: B / (cμ − λ).
+
+    While jobs wait, the ``servers`` servers finish ``servers × service_rate``
+    of them per unit of time and ``arrival_rate`` more arrive, so the backlog
+    shrinks at the difference (on average: by Wald's identity this is the
+    mean time until nothing waits, when every server stays busy meanwhile).
+    ``inf`` if the servers process no more than arrives: the backlog never
+    drains. Rates in jobs per unit of time; the result in that unit.
+    """
+    b = _check.number("backlog", backlog, low=0.0)
+    lam = _check.number("arrival_rate", arrival_rate, low=0.0)
+    mu = _check.number("service_rate", service_rate, low=0.0, low_open=True)
+    c = _check.integer("servers", servers, low=1, high=100_000)
+    if b == 0:
+        return 0.0
+    spare = c * mu - lam
+    return b / spare if spare > 0 else math.inf

@@ -23,6 +23,10 @@ lists them); this package is what they are made of:
   where the system can fork, an in-process alarm or thread otherwise;
 * :mod:`~servicelab.exercises.bounded` — which parts of a check run under a
   time limit (learners' functions, and reading any answer that is not plain data);
+* :mod:`~servicelab.exercises.guess` — a lesson's prediction next to the
+  simulation's number, compared and never graded (:func:`compare_guess`);
+* :mod:`~servicelab.exercises.written` — a question answered in words, with
+  its rubric and a model answer (:class:`WrittenQuestion`);
 * :mod:`~servicelab.exercises.solutions` — where ``q.solution()`` reads each
   answer cell's code: the ``solutions/`` notebooks next to the kit, when they
   are there. The package itself carries no answers.
@@ -41,8 +45,10 @@ from .core import (
     is_placeholder,
     solutions_hidden,
 )
+from .guess import compare_guess
 from .question import Question, QuestionSet, WrongExample, exercise_key
 from .render import Outcome
+from .written import WrittenQuestion
 
 __all__ = [
     "____",
@@ -51,6 +57,8 @@ __all__ = [
     "Question",
     "QuestionSet",
     "WrongExample",
+    "WrittenQuestion",
+    "compare_guess",
     "exercise_key",
     "NOT_ATTEMPTED",
     "INCORRECT",

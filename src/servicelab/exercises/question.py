@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from servicelab._check import fail, integer
+from servicelab._check import KitValueError, fail, integer
 
 from .bounded import BoundedCheck, quoted_names, shown_safely
 from .core import (
@@ -256,7 +256,13 @@ class Question(BoundedCheck):
         """Judge an answer given directly: ``q.assess(0.96)`` or ``q.assess(a=…, b=…)``."""
         if args:
             if len(args) != 1 or values or len(self.variables) != 1:
-                raise fail("args", args, f"one answer, or {', '.join(self.variables)} by name")
+                # the answers are not shown: a learner's object may not even print
+                names = ", ".join(f"{v}=…" for v in self.variables)
+                one = f"one answer, {self.name}.assess(…), or " if len(self.variables) == 1 else ""
+                raise KitValueError(
+                    f"{self.name}.assess was given {len(args)} answer(s) without names: give "
+                    f"{one}every answer by name, {self.name}.assess({names})."
+                )
             values = {self.variables[0]: args[0]}
         if set(values) != set(self.variables):
             raise fail("values", sorted(values), f"exactly {', '.join(self.variables)} by name")
@@ -294,7 +300,11 @@ def _raise(outcome: Outcome):
 
 def progress(questions: Iterable[Question], namespace: dict) -> Progress:
     """Check every question silently against ``namespace``'s answers: which are done."""
-    return Progress(tuple((q.name, q.title, q.judge(namespace).status) for q in questions))
+    rows = []
+    for q in questions:
+        outcome = q.judge(namespace)
+        rows.append((q.name, q.title, outcome.status, outcome.heading))
+    return Progress(tuple(rows))
 
 
 _LESSON = re.compile(r"\.l(\d\d)_[a-z0-9_]+(\.|$)")

@@ -106,13 +106,15 @@ _COLORS = {
     "hint": OKABE_ITO["blue"],
     "solution": OKABE_ITO["reddish purple"],
     "progress": SECONDARY,
+    "rubric": OKABE_ITO["blue"],
 }
 #: how each verdict reads
 LABELS = {CORRECT: "✓ Correct", INCORRECT: "✗ Incorrect", NOT_ATTEMPTED: "… Not attempted"}
 
 
 def box(kind: str, title: str, tag: str, body_html: str) -> str:
-    """A box in the colour of ``kind`` (a status, ``"hint"``, ``"solution"`` or ``"progress"``)."""
+    """A box in the colour of ``kind``: a status, ``"hint"``, ``"solution"``, ``"progress"``
+    or ``"rubric"``."""
     color = _COLORS[kind]
     return (
         f'<div style="border-left:5px solid {color};padding:0.4em 0.9em;margin:0.4em 0;'
@@ -132,12 +134,20 @@ class Outcome:
 
     ``internal_error`` is True only if the checker itself failed (a bug in
     the kit, never the learner's fault); the tests make sure it never is.
+    ``label`` replaces the verdict's usual heading (:data:`LABELS`), e.g.
+    "✓ Credited" for a prediction, which is credited, not judged right.
     """
 
     question: str
     status: str
     message: str
     internal_error: bool = False
+    label: str = ""
+
+    @property
+    def heading(self) -> str:
+        """What the box says first: the ``label``, or the verdict's."""
+        return self.label or LABELS[self.status]
 
     @property
     def correct(self) -> bool:
@@ -147,12 +157,12 @@ class Outcome:
         return self.correct
 
     def __str__(self) -> str:
-        return f"{LABELS[self.status]} ({self.question})\n{plain(self.message)}"
+        return f"{self.heading} ({self.question})\n{plain(self.message)}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return box(self.status, LABELS[self.status], self.question, to_html(self.message))
+        return box(self.status, self.heading, self.question, to_html(self.message))
 
 
 @dataclass(frozen=True)
@@ -211,23 +221,32 @@ class SolutionView:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a learner stands on a set of questions: ``(name, title, status)`` rows."""
+    """Where a learner stands on a set of questions: ``(name, title, status, heading)`` rows.
+
+    ``heading`` is how the check's box read (a credited prediction says so);
+    a row of three takes its status's.
+    """
 
     rows: tuple
 
     def count(self, status: str) -> int:
-        return sum(1 for _, _, s in self.rows if s == status)
+        return sum(1 for row in self.rows if row[2] == status)
+
+    def _shown(self):
+        for row in self.rows:
+            name, title, status = row[:3]
+            yield name, title, status, (row[3] if len(row) > 3 else "") or LABELS[status]
 
     @property
     def headline(self) -> str:
         done, total = self.count(CORRECT), len(self.rows)
         if done == total:
-            return f"All {total} questions correct. Well done!"
-        return f"{done} of {total} questions correct so far."
+            return f"All {total} questions done (correct, or credited). Well done!"
+        return f"{done} of {total} questions done so far (correct, or credited)."
 
     def __str__(self) -> str:
         lines = [self.headline]
-        lines += [f"  {name}  {LABELS[s]:<16}  {title}" for name, title, s in self.rows]
+        lines += [f"  {name}  {shown:<16}  {title}" for name, title, _, shown in self._shown()]
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -235,9 +254,9 @@ class Progress:
     def _repr_html_(self) -> str:
         rows = "".join(
             f'<tr><td style="padding-right:1em"><code>{html.escape(name)}</code></td>'
-            f'<td style="padding-right:1em;color:{_COLORS[s]};font-weight:bold">{LABELS[s]}</td>'
-            f"<td>{html.escape(title)}</td></tr>"
-            for name, title, s in self.rows
+            f'<td style="padding-right:1em;color:{_COLORS[s]};font-weight:bold">'
+            f"{html.escape(shown)}</td><td>{html.escape(title)}</td></tr>"
+            for name, title, s, shown in self._shown()
         )
         body = f'<p style="margin:0.3em 0">{html.escape(self.headline)}</p><table>{rows}</table>'
         return box("progress", "Your progress", "this notebook", body)

@@ -9,8 +9,9 @@ and ``SERVICELAB_NO_SOLUTIONS=1`` stops ``q.solution()`` from reading them
 even where the folder is present.
 
 An answer cell is an nbgrader solution cell (``"grade_id": "q1"``) whose code
-holds ``### BEGIN SOLUTION`` … ``### END SOLUTION``; what it shows is the
-whole cell without those two marker lines.
+(or, for a question answered in words, markdown) holds ``### BEGIN SOLUTION``
+… ``### END SOLUTION``; what it shows is the whole cell without those two
+marker lines.
 """
 
 from __future__ import annotations
@@ -46,11 +47,14 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def answer_code(exercise: str, question: str, folder: Path | None = None) -> str | None:
-    """The code of ``question``'s answer cell in ``exercise``'s solutions notebook, or None.
+def answer_code(
+    exercise: str, question: str, folder: Path | None = None, *, cell_type: str = "code"
+) -> str | None:
+    """The source of ``question``'s answer cell in ``exercise``'s solutions notebook, or None.
 
-    None when there is no such notebook (the kit was handed out without
-    ``solutions/``) or no such cell in it.
+    ``cell_type="markdown"`` finds a written answer (a question answered in
+    words, graded by hand) instead of code. None when there is no such
+    notebook (the kit was handed out without ``solutions/``) or no such cell in it.
     """
     path = notebook_for(exercise, folder)
     if path is None:
@@ -63,7 +67,7 @@ def answer_code(exercise: str, question: str, folder: Path | None = None) -> str
         meta = cell.get("metadata", {}).get("nbgrader", {})
         source = _source(cell)
         if (
-            cell.get("cell_type") == "code"
+            cell.get("cell_type") == cell_type
             and meta.get("solution")
             and meta.get("grade_id") == question
             and any(line.strip() == MARKERS[0] for line in source.split("\n"))

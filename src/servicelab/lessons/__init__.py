@@ -106,7 +106,7 @@ LESSONS: tuple[Lesson, ...] = (
         "start_here",
         "Start here",
         "the toy shop, one checkout both ways, how panels work",
-        10,
+        15,
     ),
     Lesson(
         "01",
@@ -114,7 +114,7 @@ LESSONS: tuple[Lesson, ...] = (
         "The question",
         '"Does the caller need the result immediately?"; when to use sync, when async; '
         "apply / skip",
-        25,
+        30,
         practice="why a callback; classify six interactions; the flowchart as a function; "
         "predict what async saves a shopper; when to skip",
         practice_minutes=20,
@@ -125,7 +125,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Temporal coupling",
         "caller waits vs continues; request-response vs fire-and-forget; "
         '"If Email Service is slow, entire checkout is slow"; "Payment is sync"',
-        25,
+        30,
         practice="a latency sum; predict the async wait with a slow Email; a function checked "
         "against simulated checkouts; tail amplification; who hears a decline first",
         practice_minutes=25,
@@ -136,11 +136,23 @@ LESSONS: tuple[Lesson, ...] = (
         "Cascading failures",
         '"If Inventory Service is down, checkout fails"; cascading vs isolated failures; '
         "availability multiplies; retry storms",
-        30,
+        50,
         practice="chain availability; a function checked against flaky checkouts; predict "
         "what an outage costs; Little's law for a worker pool; why requests that never call "
         "Inventory fail; a timeout and retries without a retry storm",
         practice_minutes=35,
+    ),
+    Lesson(
+        "04",
+        "load_leveling",
+        "Load leveling",
+        "message queue: load leveling, work distribution; high-volume processing; "
+        "a queue buys time, not capacity",
+        35,
+        practice="the backlog a sale leaves; a drain-time function checked against simulated "
+        "sales; a queue that never drains; Little's law for one order's wait; sizing consumers "
+        "and a bounded queue; when to shed load instead",
+        practice_minutes=30,
     ),
 )
 

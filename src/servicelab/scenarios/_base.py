@@ -12,7 +12,10 @@ A scenario (checkout, pool exhaustion, retry storm) is built from four parts:
 * a **result**: a dataclass with :class:`Result`, holding the records every
   run has (arrivals, outcomes, accounting, why the run stopped) and the
   common readings (:meth:`~Result.count`, :meth:`~Result.success_rate`,
-  :attr:`~Result.balanced`, :meth:`~Result.describe`);
+  :attr:`~Result.balanced`, :meth:`~Result.describe`), and, for a run that
+  hands work to queues, the work accepted for later that is still pending or
+  was dead-lettered (:meth:`~Result.message_queues`, :meth:`~Result.pending`,
+  :meth:`~Result.dead_lettered`);
 * a **run**: a :class:`Run`, owning the world, the arrivals loop and the
   per-request accounting; the story builds its services and writes
   ``_begin(i)``, the process of request ``i`` from its arrival;
@@ -203,6 +206,34 @@ class Result:
         """Accountings besides the requests' (messages, attempts), for :attr:`balanced`."""
         return ()
 
+    def message_queues(self) -> dict[str, Accounting]:
+        """The accountings of the queues this run handed work to, by queue name ({} in sync).
+
+        Read from the result's other accountings: those of messages, with an
+        acknowledged and a dead-lettered part (a queue's, see ``Queue.accounting``).
+        """
+        queues = {}
+        for acc in self._other_accounts():
+            if "acknowledged" in acc.parts and "dead-lettered" in acc.parts:
+                name = acc.what.removeprefix("messages in ").rsplit("/", 1)[-1]
+                queues[name] = acc
+        return queues
+
+    def pending(self) -> dict[str, int]:
+        """Per queue, messages neither acknowledged nor dead-lettered when the run stopped.
+
+        Work accepted for later and not done yet: waiting, in process, or
+        awaiting redelivery.
+        """
+        return {
+            name: acc.total - acc.parts["acknowledged"] - acc.parts["dead-lettered"]
+            for name, acc in self.message_queues().items()
+        }
+
+    def dead_lettered(self) -> dict[str, int]:
+        """Per queue, messages dead-lettered: accepted work that failed every try."""
+        return {name: acc.parts["dead-lettered"] for name, acc in self.message_queues().items()}
+
     @property
     def balanced(self) -> bool:
         """Every request (and every message or attempt) is accounted for exactly once."""
@@ -217,8 +248,33 @@ class Result:
         return f"{self.success_rate():.0%} of {self.n_requests:,} {self.UNIT} succeeded"
 
     def describe(self) -> str:
-        """One line with the key numbers."""
-        return f"{self.label}: {self._headline()}"
+        """One line with the key numbers.
+
+        A run that hands work to queues adds what became of the work accepted
+        for later: an async "confirmed" or "ok" is an acknowledgement, and
+        accepted work can still be pending at the end or dead-lettered.
+        """
+        return f"{self.label}: {self._headline()}{self._later()}"
+
+    def _later(self) -> str:
+        """The work accepted for later, dead-lettered and still pending ("" without queues)."""
+        dead, pending = self.dead_lettered(), self.pending()
+        if not dead:
+            return ""
+
+        def count(per_queue: dict[str, int]) -> str:
+            total = sum(per_queue.values())
+            if not total:
+                return "none"
+            text = f"{total:,} message{'' if total == 1 else 's'}"
+            if len(per_queue) > 1:
+                text += f" ({', '.join(f'{n} {k:,}' for n, k in per_queue.items() if k)})"
+            return text
+
+        return (
+            f". Accepted for later: {count(dead)} dead-lettered, "
+            f"{count(pending)} still pending at the end."
+        )
 
 
 # == runs =================================================================================

@@ -1,239 +1,74 @@
 """The card's example: a checkout, run synchronously or asynchronously.
 
-Covers: sync chains, pub/sub, common random numbers, faults, accounting.
+Covers: sync chains, sync done well, pub/sub, common random numbers, faults,
+double effects, accounting.
 
 Scenario: users place orders at random (Poisson arrivals). The Order service
 takes each one with a worker and
 
 * ``style="sync"`` — calls Payment, then Inventory, then Email (and
   Analytics if asked), each call waiting for the answer, and answers the user
-  at the end: the user waits for the whole chain;
+  at the end: the user waits for the whole chain. *Sync done well*
+  (:data:`SYNC_DONE_WELL`) calls them at once, bounds each call by a
+  timeout and a circuit breaker, and lets Email and Analytics fail without
+  failing the order (see :mod:`.checkout_calls`);
 * ``style="async"`` — calls Payment (still sync: the user needs to know if it
   worked), publishes an *OrderCreated* event, and answers the user at once.
   Inventory, Email (and Analytics) each consume their own queue of the event.
+  With ``async_payment=True`` Payment too consumes a queue: the user hears
+  "accepted" at once, and whether the card was charged later.
 
-A declined payment is told to the user in both styles, and nothing else
+A declined payment is told to the user in every design, and nothing else
 happens for that order.
 
 The same ``seed`` gives the same arrivals and the same per-order demand at
-every service in both styles (common random numbers), so a difference
-between the two runs is the architecture's.
-
-Outcomes of an order for its user: ``"completed"`` (confirmed),
-``"declined"`` (payment said no), ``"failed"`` (an error, an outage or a
-timeout reached the user) or ``"in flight"`` (no answer yet at the horizon).
+every service in every design (common random numbers), so a difference
+between two runs is the architecture's. Outcomes and readings:
+:mod:`.checkout_result`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 
-from .. import _check
-from ..faults import HEALTHY
-from ..latency import Latency, LogNormal
 from ..messaging import Queue, Topic
-from ..records import Accounting, Sampler, percentile, summarize
-from ..service import MAX_WORKERS, OK, Service
-from ..sync import NO_RETRY, Retry, call
-from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, MAX_HORIZON_MS, World
+from ..records import Sampler
+from ..service import OK, Service
+from ..sync import call
+from ..world import World
 from . import _checks as checks
-from ._base import FAILED, IN_FLIGHT, Checked, Result, Run, run_style, run_styles
+from ._base import FAILED, IN_FLIGHT, Run, run_style, run_styles
 from .arrivals import poisson_arrivals
+from .checkout_calls import SyncCalls
+from .checkout_config import (
+    CALLED,
+    DEFAULT_LATENCY,
+    DEFAULT_WORKERS,
+    DOWNSTREAM,
+    MAX_ORDERS,
+    SERVICES,
+    SYNC_DONE_WELL,
+    CheckoutConfig,
+)
+from .checkout_result import COMPLETED, DECLINED, OUTCOMES, CheckoutResult, Span
 
 __all__ = [
     "SERVICES",
     "DOWNSTREAM",
+    "CALLED",
     "DEFAULT_LATENCY",
     "DEFAULT_WORKERS",
+    "MAX_ORDERS",
+    "OUTCOMES",
     "CheckoutConfig",
     "CheckoutResult",
     "Span",
+    "SYNC_DONE_WELL",
     "run_checkout",
     "run_both",
 ]
-
-SERVICES = ("order", "payment", "inventory", "email", "analytics")
-#: the services after Payment, called in this order in the sync chain
-DOWNSTREAM = ("inventory", "email", "analytics")
-
-#: healthy latencies in ms (mean; log-normal tails)
-DEFAULT_LATENCY: dict[str, Latency] = {
-    "order": LogNormal(5.0, 0.25),
-    "payment": LogNormal(150.0, 0.4),
-    "inventory": LogNormal(60.0, 0.4),
-    "email": LogNormal(100.0, 0.5),
-    "analytics": LogNormal(30.0, 0.4),
-}
-DEFAULT_WORKERS = {"order": 20, "payment": 10, "inventory": 10, "email": 10, "analytics": 5}
-DEFAULT_FAULTS = dict.fromkeys(SERVICES, HEALTHY)
-
-#: The most orders a run takes. A healthy order needs 15–18 simulation events
-#: (sync 14.7, async 15.7; with Analytics 17.6 and 18.5), so 50,000 orders fit the kit's
-#: budget of 1,000,000 events (DEFAULT_MAX_EVENTS: 2–3 s of CPU); a run that
-#: needs more (retries, redeliveries) is cut short at the budget and says so.
-MAX_ORDERS = 50_000
-
-COMPLETED, DECLINED = "completed", "declined"
-OUTCOMES = (COMPLETED, DECLINED, FAILED, IN_FLIGHT)
-
-
-@dataclass(frozen=True)
-class CheckoutConfig(Checked):
-    """Everything a checkout run depends on (validated on creation).
-
-    Times in ms; ``arrival_rate`` in orders per second.
-    """
-
-    n_orders: int = 1000
-    arrival_rate: float = 5.0
-    latency: Mapping = field(default_factory=dict)
-    workers: Mapping = field(default_factory=dict)
-    faults: Mapping = field(default_factory=dict)
-    decline_rate: float = 0.05
-    downstream: tuple = ("inventory", "email")
-    timeout_ms: float | None = None
-    retry: Retry = NO_RETRY
-    publish_ms: Latency | float = 2.0
-    queue_capacity: int | None = None
-    max_attempts: int = 5
-    redelivery_ms: float = 1000.0
-    drain_ms: float = 60_000.0
-    horizon_ms: float | None = None
-    max_events: int = DEFAULT_MAX_EVENTS
-    sample_every_ms: float | None = None
-    trace_orders: int = 0
-
-    CHECKS = {
-        "n_orders": checks.count(high=MAX_ORDERS),
-        "arrival_rate": checks.number(low=0.0, high=100_000.0, low_open=True),
-        "latency": checks.per_key(DEFAULT_LATENCY, checks.latency(), "service name"),
-        "workers": checks.per_key(DEFAULT_WORKERS, checks.count(high=MAX_WORKERS), "service name"),
-        "faults": checks.per_key(DEFAULT_FAULTS, checks.faults(), "service name"),
-        "decline_rate": checks.probability(),
-        "downstream": checks.distinct(DOWNSTREAM),
-        "timeout_ms": checks.optional(checks.ms(high=HOUR_MS, low_open=True)),
-        "retry": checks.instance(Retry, "a Retry policy"),
-        "publish_ms": checks.latency(),
-        "queue_capacity": checks.optional(checks.count(high=10_000_000)),
-        "max_attempts": checks.count(high=100),
-        "redelivery_ms": checks.ms(high=HOUR_MS),
-        "drain_ms": checks.ms(high=10 * HOUR_MS),
-        "horizon_ms": checks.optional(checks.ms(high=MAX_HORIZON_MS, low_open=True)),
-        "max_events": checks.events(),
-        "sample_every_ms": checks.optional(checks.ms(low=1.0)),
-        "trace_orders": checks.count(low=0, high=1000),
-    }
-
-
-class Span(NamedTuple):
-    """A stretch of time one lane (the user or a service) spent on one order.
-
-    ``kind`` is ``"works"`` (doing the order's work), ``"waits"`` (blocked,
-    waiting for an answer) or ``"queued"`` (a message waiting in a queue).
-    """
-
-    order: int
-    lane: str
-    start_ms: float
-    end_ms: float
-    kind: str
-
-
-@dataclass
-class CheckoutResult(Result):
-    """What happened in one checkout run. Times in ms; arrays indexed by order.
-
-    ``outcome``: "completed", "declined", "failed" or "in flight"; the success
-    rate counts confirmed orders among those not declined.
-    """
-
-    OUTCOMES = OUTCOMES
-    SUCCESS = COMPLETED
-    NOT_ASKED = (DECLINED,)
-    UNIT = "orders"
-
-    response_ms: np.ndarray  # user's wait; nan while in flight
-    reason: np.ndarray  # why it failed, e.g. "inventory down"; "" otherwise
-    task_done_ms: dict[str, np.ndarray]  # when each downstream service finished its work
-    queues: dict[str, Accounting]
-    calls: dict[str, dict[str, int]]  # per service: requests received and failed
-    spans: list[Span] = field(default_factory=list)  # the first ``trace_orders`` orders
-
-    # -- reading the result ------------------------------------------------------
-    @property
-    def n_orders(self) -> int:
-        """The orders of the run (its :attr:`n_requests`)."""
-        return self.n_requests
-
-    @property
-    def cut_short(self) -> bool:
-        """True if the run stopped with work unfinished (horizon or event budget)."""
-        if self.stop_reason == "event budget":
-            return True
-        if self.in_flight:
-            return True
-        return any(
-            a.parts.get("acknowledged", 0) + a.parts.get("dead-lettered", 0) < a.total
-            for a in self.queues.values()
-        )
-
-    def latency(self, outcome: str | None = COMPLETED) -> np.ndarray:
-        """Users' waits in ms of orders that ended with ``outcome`` (None: all answered)."""
-        if outcome is None:
-            return self.response_ms[~np.isnan(self.response_ms)]
-        _check.choice("outcome", outcome, OUTCOMES)
-        return self.response_ms[self.outcome == outcome]
-
-    def summary(self, outcome: str | None = COMPLETED) -> dict[str, float]:
-        """Count, mean, p50, p95, p99 and max of users' waits (see :meth:`latency`)."""
-        return summarize(self.latency(outcome))
-
-    def p(self, q: float, outcome: str | None = COMPLETED) -> float:
-        """The q-th percentile of users' waits in ms."""
-        return percentile(self.latency(outcome), q)
-
-    def task_delay(self, service: str) -> np.ndarray:
-        """For each order whose ``service`` work finished: ms from arrival to that finish."""
-        _check.choice("service", service, tuple(self.task_done_ms))
-        done = self.task_done_ms[service]
-        mask = ~np.isnan(done)
-        return done[mask] - self.arrival_ms[mask]
-
-    def answered_before(self, service: str) -> float:
-        """Share of confirmed orders whose user had an answer before ``service`` was done.
-
-        1.0 in async (the answer is an acknowledgement); 0.0 in sync (the
-        answer is the result, so the work comes first).
-        """
-        _check.choice("service", service, tuple(self.task_done_ms))
-        done = self.outcome == COMPLETED
-        if not done.any():
-            return float("nan")
-        answered = self.arrival_ms[done] + self.response_ms[done]
-        return float(np.mean(answered < self.task_done_ms[service][done]))
-
-    def _other_accounts(self) -> tuple[Accounting, ...]:
-        return tuple(self.queues.values())
-
-    def _headline(self) -> str:
-        confirmed = self.count(COMPLETED)
-        if not confirmed:  # no wait to show: say so, not "p50 nan ms"
-            ended = [f"{self.count(o):,} {o}" for o in OUTCOMES[1:] if self.count(o)]
-            if self.accounting.parts.get("not yet arrived"):
-                ended.append(f"{self.accounting.parts['not yet arrived']:,} not arrived")
-            why = f" ({', '.join(ended)})" if ended else ""
-            return f"no order confirmed of {self.n_orders:,}{why}, so no user wait to show"
-        s = self.summary()
-        return (
-            f"{confirmed:,} of {self.n_orders:,} orders confirmed "
-            f"({self.success_rate():.1%} of those not declined); user wait p50 {s['p50']:.0f} ms, "
-            f"p99 {s['p99']:.0f} ms"
-        )
 
 
 def run_checkout(
@@ -242,7 +77,8 @@ def run_checkout(
     """Run the card's checkout in ``style`` ``"sync"`` or ``"async"``.
 
     Options are the fields of :class:`CheckoutConfig` (or pass ``config``).
-    Example: ``run_checkout("sync", faults={"email": Faults.slow(10)})``.
+    Example: ``run_checkout("sync", faults={"email": Faults.slow(10)})``;
+    sync done well: ``run_checkout("sync", **SYNC_DONE_WELL)``.
     """
     return run_style(_Run, style, seed, config, options)
 
@@ -258,6 +94,11 @@ class _Run(Run):
     CONFIG, RESULT = CheckoutConfig, CheckoutResult
 
     def __init__(self, style: str, seed: int, c: CheckoutConfig):
+        if c.async_payment and style != "async":
+            raise checks.refuse(
+                f"async_payment = True is not allowed with style = {style!r}: Payment behind a "
+                "queue is the async design taken all the way; run it with style 'async'."
+            )
         arrivals = poisson_arrivals(World(seed).rng("arrivals"), c.arrival_rate, c.n_orders)
         horizon = c.horizon_ms
         if horizon is None:  # the last arrival + drain_ms; a refusal names n_orders, …
@@ -266,7 +107,14 @@ class _Run(Run):
         super().__init__(style, seed, c, arrivals, horizon, c.max_events)
         w = self.world
         self.services = {
-            name: Service(w, name, c.latency[name], c.workers[name], c.faults[name])
+            name: Service(
+                w,
+                name,
+                c.latency[name],
+                c.workers[name],
+                c.faults[name],
+                idempotent=name in c.idempotent,
+            )
             for name in ("order", "payment", *c.downstream)
         }
         self.order, self.payment = self.services["order"], self.services["payment"]
@@ -274,21 +122,58 @@ class _Run(Run):
         n = c.n_orders
         self.reason = [""] * n
         self.done = {d: [math.nan] * n for d in c.downstream}
+        self.gave_up = {d: [False] * n for d in c.downstream}
+        self.paid_ms = [math.nan] * n  # with Payment async: when Payment answered
         self.trace = c.trace_orders
         self.spans: list[Span] = []
         # traced orders: when the Order worker began (key i) and stopped (key -1-i) waiting
         self._order_waits: dict[int, float] = {}
+        self.timeout = {s: c.timeout_ms if c.timeouts[s] is None else c.timeouts[s] for s in CALLED}
+        called = ("payment", *c.downstream) if style == "sync" else ("payment",)
+        if c.async_payment or c.breaker is None:
+            called = ()
+        self.breakers = {s: c.breaker.state() for s in called}
+        self.payment_breaker = self.breakers.get("payment")
+        self.plain_payment = (
+            self.timeout["payment"] is None
+            and c.retry.attempts == 1
+            and self.payment.healthy
+            and self.payment_breaker is None
+        )
         self.queues: dict[str, Queue] = {}
         self.topic: Topic | None = None
+        self.calls: SyncCalls | None = None
+        if style == "sync" and (
+            c.parallel or c.breaker or set(c.best_effort) & set(c.downstream) or self._own_timeouts
+        ):
+            self.calls = SyncCalls(
+                w.env,
+                self.services,
+                c.downstream,
+                timeouts=self.timeout,
+                retry=c.retry,
+                breakers=self.breakers,
+                best_effort=c.best_effort,
+                parallel=c.parallel,
+                done=self.done,
+                gave_up=self.gave_up,
+                spans=self.spans,
+                trace=self.trace,
+            )
         if style == "async":
+            options = dict(
+                capacity=c.queue_capacity,
+                max_attempts=c.max_attempts,
+                redelivery_ms=c.redelivery_ms,
+            )
+            if c.async_payment:
+                q = Queue(w, "payment", publish_latency=c.publish_ms, **options)
+                q.consume(self.payment, on_ack=self._paid, on_dead_letter=self._unpaid)
+                self.queues["payment"] = q
+                self._begin = self._accept
             self.topic = Topic(w, "order-created", c.publish_ms)
             for d in c.downstream:
-                q = self.topic.subscribe(
-                    d,
-                    capacity=c.queue_capacity,
-                    max_attempts=c.max_attempts,
-                    redelivery_ms=c.redelivery_ms,
-                )
+                q = self.topic.subscribe(d, **options)
                 q.consume(self.services[d], on_ack=self._acker(d))
                 self.queues[d] = q
         probes = {f"busy {name}": (lambda s=s: s.busy) for name, s in self.services.items()}
@@ -297,6 +182,12 @@ class _Run(Run):
         every = c.sample_every_ms if c.sample_every_ms is not None else max(1.0, horizon / 500)
         self.sampler = Sampler(w, every, probes, name="sample_every_ms")
         self._simulate()
+
+    @property
+    def _own_timeouts(self) -> bool:
+        """True if a downstream service has a timeout other than ``timeout_ms``."""
+        c = self.config
+        return any(self.timeout[d] != c.timeout_ms for d in c.downstream)
 
     def _acker(self, service: str):
         done = self.done[service]
@@ -321,11 +212,20 @@ class _Run(Run):
         self.reason[i] = reason
         super()._finish(i, outcome)
 
+    def _revise(self, i: int, outcome: str, reason: str) -> None:
+        """An accepted order (Payment async) turns out ``outcome`` after all."""
+        if self.outcome[i] == IN_FLIGHT:  # Payment answered before the user heard "accepted"
+            self._finish(i, outcome, reason)
+            return
+        self.counts[self.outcome[i]] -= 1
+        self.counts[outcome] += 1
+        self.outcome[i], self.reason[i] = outcome, reason
+
     def _begin(self, i: int):
         return self._order(i)
 
     def _order(self, i: int):
-        """One order from arrival to the user's answer, in either style."""
+        """One order from arrival to the user's answer, with Payment sync."""
         c = self.config
         env = self.world.env
         order = self.order
@@ -345,19 +245,40 @@ class _Run(Run):
             if outcome != OK:
                 self._finish(i, FAILED, f"order {outcome}")
                 return
-            # Payment: sync in both styles, the user needs to know
+            # Payment: sync, the user needs to know
             start = env.now
-            paid = yield from call(self.payment, i, timeout_ms=c.timeout_ms, retry=c.retry)
+            if self.plain_payment:  # the common case, inlined as call() does it
+                payment = self.payment
+                with payment.pool.request() as req:
+                    yield req
+                    yield payment.healthy_work(i)
+                outcome = OK
+            else:
+                paid = yield from call(
+                    self.payment,
+                    i,
+                    timeout_ms=self.timeout["payment"],
+                    retry=c.retry,
+                    breaker=self.payment_breaker,
+                )
+                outcome = paid.outcome
             if traced:
                 self.spans.append(Span(i, "payment", start, env.now, "works"))
-            if not paid.ok:
-                self._finish(i, FAILED, f"payment {paid.outcome}")
+            if outcome != OK:
+                self._finish(i, FAILED, f"payment {outcome}")
                 return
             if self.declined[i] < c.decline_rate:
                 self._finish(i, DECLINED)
                 return
             if self.topic is None:
-                # sync: call each downstream service in turn, waiting for each
+                if self.calls is not None:  # sync done well, or part of it
+                    why = yield from self.calls.run(i)
+                    if why:
+                        self._finish(i, FAILED, why)
+                    else:
+                        self._finish(i, COMPLETED)
+                    return
+                # naive sync: call each downstream service in turn, waiting for each
                 for d in c.downstream:
                     start = env.now
                     r = yield from call(self.services[d], i, timeout_ms=c.timeout_ms, retry=c.retry)
@@ -375,19 +296,99 @@ class _Run(Run):
                 if traced:
                     self._order_waits[-1 - i] = start  # its wait on others ended here
                     self.spans.append(Span(i, "order", start, env.now, "works"))
-                if accepted < len(self.queues):
+                if accepted < len(self.topic.queues):
                     self._finish(i, FAILED, "queue full")
                 else:
                     self._finish(i, COMPLETED)
 
+    # -- everything async: Payment behind a queue too --------------------------------
+    def _accept(self, i: int):
+        """One order with Payment async: the user hears "accepted" once it is queued."""
+        env = self.world.env
+        order = self.order
+        with order.pool.request() as worker:
+            yield worker
+            start = env.now
+            outcome = yield from order.serve(i)
+            if i < self.trace:
+                self._order_waits[i] = self._order_waits[-1 - i] = env.now
+                self.spans.append(Span(i, "order", start, env.now, "works"))
+            if outcome != OK:
+                self._finish(i, FAILED, f"order {outcome}")
+                return
+            start = env.now
+            accepted = yield from self.queues["payment"].publish(i)
+            if i < self.trace:
+                self.spans.append(Span(i, "order", start, env.now, "works"))
+            if self.outcome[i] == IN_FLIGHT:  # (not if Payment answered already)
+                self._finish(i, COMPLETED if accepted else FAILED, "" if accepted else "queue full")
+
+    def _paid(self, message, now: float) -> None:
+        """Payment answered: the user learns it now; a paid order is published onwards."""
+        i = message.key
+        self.paid_ms[i] = now
+        if i < self.trace:
+            self.spans.append(
+                Span(i, "payment", message.published_ms, message.started_ms, "queued")
+            )
+            self.spans.append(Span(i, "payment", message.started_ms, now, "works"))
+        if self.declined[i] < self.config.decline_rate:
+            self._revise(i, DECLINED, "")
+        elif self.config.downstream:
+            self.world.process(self._created(i))
+
+    def _created(self, i: int):
+        accepted = yield from self.topic.publish(i)
+        if accepted < len(self.topic.queues):
+            self._revise(i, FAILED, "queue full")
+
+    def _unpaid(self, message, now: float) -> None:
+        """Payment failed every try: the accepted order fails, later."""
+        self._revise(message.key, FAILED, "payment dead-lettered")
+
+    def _doubled(self, name: str) -> int:
+        """Orders whose effect at ``name`` was done more than once (a declined card is not
+        charged, so a repeated decline is no double charge)."""
+        service = self.services[name]
+        if service.idempotent:
+            return 0
+        keys = service.repeated()
+        if name == "payment":
+            declined, rate = self.declined, self.config.decline_rate
+            keys = [k for k in keys if declined[k] >= rate]
+        return len(keys)
+
+    def _skipped(self, service: str, confirmed: np.ndarray) -> list[int]:
+        """Confirmed orders whose best-effort call to ``service`` failed."""
+        return np.flatnonzero(confirmed & np.asarray(self.gave_up[service])).tolist()
+
     def _records(self) -> dict:
+        response = np.asarray(self.finished_ms, dtype=float) - self.arrivals
+        outcome = np.asarray(self.outcome)
+        if self.config.async_payment:
+            known = np.asarray(self.paid_ms, dtype=float) - self.arrivals
+        else:  # the user knows Payment's answer with the checkout's
+            known = np.where(np.isin(outcome, (COMPLETED, DECLINED)), response, np.nan)
+        confirmed = outcome == COMPLETED
+        services = self.services
+        c = self.config
+        best_effort = [d for d in c.downstream if self.calls is not None and d in c.best_effort]
         return dict(
-            response_ms=np.asarray(self.finished_ms, dtype=float) - self.arrivals,
+            response_ms=response,
             reason=np.asarray(self.reason),
             task_done_ms={d: np.asarray(v, dtype=float) for d, v in self.done.items()},
             queues={d: q.accounting() for d, q in self.queues.items()},
-            calls={
-                n: {"received": s.received, "failed": s.failed} for n, s in self.services.items()
+            calls={n: {"received": s.received, "failed": s.failed} for n, s in services.items()},
+            payment_known_ms=known,
+            skipped={d: len(self._skipped(d, confirmed)) for d in best_effort},
+            not_done={
+                d: sum(services[d].done_times(i) == 0 for i in self._skipped(d, confirmed))
+                for d in best_effort
+            },
+            double_effects={n: self._doubled(n) for n in services if n != "order"},
+            deduplicated={n: s.deduplicated for n, s in services.items() if s.idempotent},
+            breakers={
+                n: {"opened": b.opened, "refused": b.refused} for n, b in self.breakers.items()
             },
             spans=sorted(self.spans, key=lambda s: (s.order, s.start_ms)),
         )

@@ -9,8 +9,13 @@ Axes carry units; titles state the takeaway.
 * :func:`latency_cdf` — users' waits, sync against async;
 * :func:`success_over_time` — confirmed orders over time, outage shaded;
 * :func:`backlog_over_time` — a queue's backlog over time;
-* :func:`topology` — the services, solid arrows for sync calls and dashed
-  ones for async messages.
+* :func:`~servicelab.ui.topology.topology`, :func:`~servicelab.ui.topology.topologies`
+  — the services, solid arrows for sync calls and dashed ones for async
+  messages (in :mod:`servicelab.ui.topology`, listed here with the rest).
+
+Sync and async differ by line style and marker as well as colour
+(:func:`~servicelab.ui.style.style_line`), and every figure attaches an alt
+text with its key numbers (:func:`~servicelab.ui.alt.set_alt`).
 
 :func:`span_bar_style` and :func:`timeline_legend_handles` give a panel that
 draws timelines live the same bars and key as :func:`timeline`.
@@ -19,11 +24,23 @@ draws timelines live the same bars and key as :func:`timeline`.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import Patch
 
 from .. import _check
+from .alt import sentences, set_alt
 from .axes import ax_or_new, cdf, log_ms_axis, new_axes, shade
-from .style import LANES, NEUTRAL, REFERENCE, SERVICE_COLORS, STYLE_COLORS, styled
+from .style import (
+    LANES,
+    NEUTRAL,
+    REFERENCE,
+    SERVICE_COLORS,
+    STYLE_COLORS,
+    WORK_EDGE,
+    style_hatch,
+    style_line,
+    styled,
+)
+from .topology import topologies, topology  # noqa: F401 (shown through FIGURES)
 
 #: the figures (what the facade servicelab.plots shows); the rest helps panels draw alike
 FIGURES = (
@@ -33,35 +50,84 @@ FIGURES = (
     "success_over_time",
     "backlog_over_time",
     "topology",
+    "topologies",
 )
 __all__ = [*FIGURES, "FIGURES", "span_bar_style", "timeline_legend_handles"]
 
 # -- timeline -------------------------------------------------------------------
 
+#: spans shorter than this (ms) draw no visible bar: a message that waited in no queue
+VISIBLE_MS = 0.5
+
 
 def span_bar_style(span, style: str) -> dict:
-    """``barh`` keywords for one timeline span: solid (works), hatched (waits), pale (queued)."""
+    """``barh`` keywords for one timeline span: solid (works), hatched (waits), pale (queued).
+
+    A wait is hatched in its style's look (``"///"`` sync, ``"\\\\\\"`` async) and
+    outlined in its colour; a service's work is outlined dark, so a light colour shows.
+    """
     color = SERVICE_COLORS[span.lane]
     if span.kind == "works":
-        return dict(height=0.6, color=color, edgecolor=color)
+        return dict(height=0.6, color=color, edgecolor=WORK_EDGE, linewidth=0.6)
     if span.kind == "waits":
         edge = STYLE_COLORS[style]
-        return dict(height=0.6, color="white", edgecolor=edge, hatch="///", linewidth=1.2)
-    return dict(height=0.3, color=color, alpha=0.3)
+        return dict(
+            height=0.6, color="white", edgecolor=edge, hatch=style_hatch(style), linewidth=1.2
+        )
+    return dict(height=0.3, color=color, alpha=0.45, edgecolor=color, linewidth=0.8)
 
 
-def timeline_legend_handles() -> list:
-    """Legend entries that explain the timeline's three kinds of bar."""
-    return [
-        Patch(facecolor=NEUTRAL, label="works on the order"),
+def timeline_legend_handles(*, queued: bool = True) -> list:
+    """Legend entries that explain the timeline's kinds of bar.
+
+    ``queued=False`` leaves out "message waiting in a queue", for a timeline in
+    which no message waited (a key for something not drawn only puzzles).
+    """
+    handles = [
+        Patch(facecolor=NEUTRAL, edgecolor=WORK_EDGE, linewidth=0.6, label="works on the order"),
         Patch(
             facecolor="white",
             edgecolor=REFERENCE,
             hatch="///",
             label="blocked, waiting for an answer",
         ),
-        Patch(facecolor=NEUTRAL, alpha=0.3, label="message waiting in a queue"),
     ]
+    if queued:
+        handles.append(Patch(facecolor=NEUTRAL, alpha=0.45, label="message waiting in a queue"))
+    return handles
+
+
+def _order_spans(result, order: int) -> list:
+    return [s for s in result.spans if s.order == order]
+
+
+def _visible_queue(results, order: int) -> bool:
+    """True if a message of ``order`` waited in a queue long enough to show, in any result."""
+    return any(
+        s.kind == "queued" and s.end_ms - s.start_ms >= VISIBLE_MS
+        for r in results
+        for s in _order_spans(r, order)
+    )
+
+
+def _timeline_alt(style: str, order: int, spans, t0: float, waited: float) -> str:
+    """In words: when each lane works, waits and queues, for one order."""
+    verbs = {"works": "works", "waits": "waits", "queued": "waits in a queue"}
+    lanes = []
+    for lane in LANES:
+        mine = sorted((s for s in spans if s.lane == lane), key=lambda s: s.start_ms)
+        words = [
+            f"{verbs[s.kind]} {s.start_ms - t0:,.0f}–{s.end_ms - t0:,.0f} ms"
+            for s in mine
+            if s.kind != "queued" or s.end_ms - s.start_ms >= VISIBLE_MS
+        ]
+        if words:
+            lanes.append(f"{lane.capitalize()} {', '.join(words)}")
+    return (
+        f"Timeline of order {order}, {style}: the user has an answer after {waited:,.0f} ms. "
+        + "; ".join(lanes)
+        + "."
+    )
 
 
 @styled
@@ -72,7 +138,7 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     blocked, waiting for an answer. Pale bars: a message waiting in a queue.
     """
     ax = ax_or_new(ax)
-    spans = [s for s in result.spans if s.order == order]
+    spans = _order_spans(result, order)
     if not spans:
         raise _check.fail(
             "order", order, f"one of the traced orders (run with trace_orders > {order})"
@@ -86,7 +152,7 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
         ax.barh(y[s.lane], width, left=left, **span_bar_style(s, result.style))
     user = next(s for s in spans if s.lane == "user")
     waited = user.end_ms - user.start_ms
-    ax.axvline(waited, color=style_color, linewidth=1.5)
+    ax.axvline(waited, linewidth=1.5, **style_line(result.style, markers=False))
     if xmax_ms is not None:
         ax.set_xlim(0, xmax_ms)
     else:
@@ -107,12 +173,17 @@ def timeline(result, order: int = 0, ax=None, *, xmax_ms: float | None = None):
     ax.set_xlabel("time since the order arrived (ms)")
     ax.grid(axis="y", visible=False)
     ax.set_title(f"{result.style}: the user waits {waited:.0f} ms", color=style_color, loc="left")
+    set_alt(ax, _timeline_alt(result.style, order, spans, t0, waited))
     return ax
 
 
 @styled
 def timelines(results, order: int = 0, axes=None):
-    """One :func:`timeline` per result, stacked, on a common time axis, with a legend."""
+    """One :func:`timeline` per result, stacked, on a common time axis, with a legend.
+
+    The legend names a message waiting in a queue only if one waited long
+    enough to show.
+    """
     results = list(results)
     if axes is None:
         fig, axes = new_axes(
@@ -128,8 +199,9 @@ def timelines(results, order: int = 0, axes=None):
     xmax = 1.1 * max(ends) if ends else None
     for r, ax in zip(results, axes, strict=False):
         timeline(r, order, ax, xmax_ms=xmax)
+    handles = timeline_legend_handles(queued=_visible_queue(results, order))
     axes[-1].figure.legend(
-        handles=timeline_legend_handles(), loc="outside lower center", ncol=3, fontsize=8.5
+        handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5
     )
     return axes
 
@@ -141,19 +213,22 @@ def timelines(results, order: int = 0, axes=None):
 def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None):
     """Share of orders answered within x ms, one line per result (completed orders)."""
     ax = ax_or_new(ax)
+    said = []
     for r in results:
         v, share = cdf(r.latency())
         if v.size == 0:
+            said.append(f"{r.style}: no order answered")
             continue
-        p50 = float(np.percentile(v, 50))
+        p50, p99 = float(np.percentile(v, 50)), float(np.percentile(v, 99))
         ax.step(
             v,
             share,
             where="post",
-            color=STYLE_COLORS[r.style],
             linewidth=2,
-            label=f"{r.style} (p50 {p50:,.0f} ms, p99 {np.percentile(v, 99):,.0f} ms)",
+            label=f"{r.style} (p50 {p50:,.0f} ms, p99 {p99:,.0f} ms)",
+            **style_line(r.style),
         )
+        said.append(f"{r.style} median {p50:,.0f} ms, p99 {p99:,.0f} ms ({v.size:,} orders)")
     if log:
         log_ms_axis(ax)
     ax.set_xlabel("user's wait for an answer (ms" + (", log scale)" if log else ")"))
@@ -162,7 +237,17 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
     ax.legend(loc="lower right")
     if title:
         ax.set_title(title, loc="left")
+    scale = ", log scale" if log else ""
+    alt = f"Line chart of the share of orders answered within a wait{scale}: {'; '.join(said)}."
+    set_alt(ax, sentences(title, alt))
     return ax
+
+
+def _window_words(outage) -> str:
+    if outage is None:
+        return ""
+    start, end = outage
+    return f", with the outage from {start / 1000:g} s to {end / 1000:g} s shaded"
 
 
 @styled
@@ -172,6 +257,7 @@ def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, 
     ax = ax_or_new(ax)
     if outage is not None:
         shade(ax, outage)
+    said = []
     for r in results:
         asked = r.outcome != "declined"
         t = r.arrival_ms[asked]
@@ -186,10 +272,19 @@ def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, 
         ax.plot(
             centers[n > 0],
             100 * rate[n > 0],
-            color=STYLE_COLORS[r.style],
             linewidth=2,
             drawstyle="steps-mid",
             label=r.style,
+            **style_line(r.style),
+        )
+        if not t.size:
+            said.append(f"{r.style}: no orders")
+            continue
+        low = int(np.argmin(np.where(n > 0, rate, np.inf)))
+        worst = f"{edges[low] / 1000:g}–{(edges[low] + bin_ms) / 1000:g} s"
+        said.append(
+            f"{r.style} {ok.mean():.0%} overall"
+            + (", every bin 100%" if rate[low] >= 0.995 else f", lowest {rate[low]:.0%} ({worst})")
         )
     ax.set_xlabel("time the order arrived (s)")
     ax.set_ylabel("orders confirmed (%)")
@@ -197,6 +292,11 @@ def success_over_time(results, ax=None, *, bin_ms: float = 5000.0, outage=None, 
     ax.legend(loc="lower left")
     if title:
         ax.set_title(title, loc="left")
+    alt = (
+        f"Line chart of the orders confirmed (%) by arrival time, in {bin_ms / 1000:g} s bins"
+        f"{_window_words(outage)}: {'; '.join(said)}."
+    )
+    set_alt(ax, sentences(title, alt))
     return ax
 
 
@@ -211,102 +311,26 @@ def backlog_over_time(result, service: str, ax=None, *, outage=None, title=None)
     if outage is not None:
         shade(ax, outage)
     s = result.series[key]
-    ax.fill_between(s.t_ms / 1000, s.values, step="post", color=STYLE_COLORS["async"], alpha=0.25)
-    ax.step(
-        s.t_ms / 1000,
-        s.values,
-        where="post",
-        color=STYLE_COLORS["async"],
-        linewidth=2,
-        label=f"{service} backlog",
-    )
+    look = style_line("async")
+    ax.fill_between(s.t_ms / 1000, s.values, step="post", color=look["color"], alpha=0.25)
+    ax.step(s.t_ms / 1000, s.values, where="post", linewidth=2, label=f"{service} backlog", **look)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("messages waiting")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right")
     if title:
         ax.set_title(title, loc="left")
-    return ax
-
-
-# -- topology ----------------------------------------------------------------------
-
-_POS_SYNC = {
-    "user": (0, 1),
-    "order": (1, 1),
-    "payment": (2, 1),
-    "inventory": (3, 1),
-    "email": (4, 1),
-    "analytics": (5, 1),
-}
-_POS_ASYNC = {
-    "user": (0, 1),
-    "order": (1, 1),
-    "payment": (2.2, 1.55),
-    "event": (2.2, 0.45),
-    "inventory": (3.6, 1.2),
-    "email": (3.6, 0.45),
-    "analytics": (3.6, -0.3),
-}
-
-
-@styled
-def topology(style: str, downstream=("inventory", "email"), ax=None):
-    """The checkout's services: solid arrows are sync calls, dashed ones async messages."""
-    _check.choice("style", style, ("sync", "async"))
-    ax = ax_or_new(ax, size=(8.0, 2.4))
-    color = STYLE_COLORS[style]
-    if style == "sync":
-        chain = ["user", "order", "payment", *downstream]
-        pos = _POS_SYNC
-        edges = [(a, b, "sync") for a, b in zip(chain, chain[1:], strict=False)]
-        nodes = chain
+    if s.values.size:
+        peak = int(np.argmax(s.values))
+        numbers = (
+            f"the backlog peaks at {s.values[peak]:,.0f} at {s.t_ms[peak] / 1000:,.1f} s; "
+            f"{s.values[-1]:,.0f} still waiting at the end ({s.t_ms[-1] / 1000:,.1f} s)"
+        )
     else:
-        pos = _POS_ASYNC
-        nodes = ["user", "order", "payment", "event", *downstream]
-        edges = [
-            ("user", "order", "sync"),
-            ("order", "payment", "sync"),
-            ("order", "event", "async"),
-        ]
-        edges += [("event", d, "async") for d in downstream]
-    for a, b, kind in edges:
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        ax.add_patch(
-            FancyArrowPatch(
-                (x0 + 0.42, y0),
-                (x1 - 0.42, y1),
-                arrowstyle="-|>",
-                mutation_scale=14,
-                color=color if kind == "sync" else STYLE_COLORS["async"],
-                linestyle="-" if kind == "sync" else (0, (4, 3)),
-                linewidth=1.6,
-            )
-        )
-    for name in nodes:
-        x, y = pos[name]
-        label = "OrderCreated\nevent" if name == "event" else name.capitalize()
-        edge = SERVICE_COLORS.get(name, STYLE_COLORS["async"])
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - 0.4, y - 0.22),
-                0.8,
-                0.44,
-                boxstyle="round,pad=0.02",
-                facecolor="white",
-                edgecolor=edge,
-                linewidth=2,
-            )
-        )
-        ax.text(x, y, label, ha="center", va="center", fontsize=8.5 if name == "event" else 9.5)
-    ax.set_xlim(-0.45, 5.45)  # the same scale in both styles
-    ax.set_ylim(*((0.0, 2.0) if style == "sync" else (-0.6, 1.9)))
-    ax.axis("off")
-    ax.set_title(
-        "sync: every call waits for the next (solid arrows)"
-        if style == "sync"
-        else "async: Payment stays sync; the rest hear an event (dashed arrows)",
-        color=color,
-        loc="left",
+        numbers = "0 messages ever waited"
+    alt = (
+        f"Area chart of the async messages waiting for {service.capitalize()} over time"
+        f"{_window_words(outage)}: {numbers}."
     )
+    set_alt(ax, sentences(title, alt))
     return ax

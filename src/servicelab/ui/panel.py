@@ -21,8 +21,14 @@ impossible and why (its own :class:`Impossible`, or a kit argument check's
 controls live. Any other exception is a bug in the kit: the panel says so, and
 it raises. Either way no stale figure stays on show.
 
+The image carries a text alternative, :attr:`Panel.alt`: the headline drawn
+across the figure (if any) and the summary line, set on every redraw and
+cleared with the image when a setting is impossible. ipywidgets' ``Image``
+has no ``alt``, so the panel's :class:`AltImage` puts it in the ``<img>``'s
+``title``, which browsers and screen readers take as its accessible name.
+
 The same object is the **headless API** for tests: ``panel.set(email_slowdown=10)``
-moves controls from Python, and ``panel.summary``, ``panel.data``,
+moves controls from Python, and ``panel.summary``, ``panel.alt``, ``panel.data``,
 ``panel.message`` and ``panel.png`` show what a learner would see. ``set``
 takes only what the widgets themselves offer (a number within a slider's range,
 one of a drop-down's options) and refuses anything else with the kit's sentence
@@ -57,7 +63,17 @@ from .controls import check_value, dropdown, int_slider, slider, toggle
 from .style import RC, WARNING, kit_style
 
 # the widget factories live in .controls; lessons take them from here, with the Panel
-__all__ = ["Impossible", "Panel", "slider", "int_slider", "dropdown", "toggle", "plural", "num"]
+__all__ = [
+    "Impossible",
+    "Panel",
+    "AltImage",
+    "slider",
+    "int_slider",
+    "dropdown",
+    "toggle",
+    "plural",
+    "num",
+]
 
 
 class Impossible(Exception):
@@ -78,6 +94,20 @@ def num(x: float, spec: str = "g") -> str:
     return text
 
 
+class AltImage(widgets.Image):
+    """An image widget with a text alternative: its ``tooltip`` becomes its ``<img>``'s ``title``.
+
+    Browsers and screen readers take ``title`` as an image's accessible name
+    when it has no ``alt``, which ipywidgets' ``Image`` cannot set. The empty
+    ``description`` is there for ipywidgets 8.1's view, which reads it before
+    it sets a title (an ``Image`` without it fails to show at all).
+    """
+
+    # a text trait of the same type as the Image's own "format" (traitlets' Unicode), taken
+    # from ipywidgets so the kit depends on nothing it does not declare
+    description = type(widgets.Image.class_traits()["format"])("").tag(sync=True)
+
+
 class Panel:
     """Base class: subclasses define ``title``, ``make_controls()``, ``layout()``, ``compute()``,
     ``draw()`` and ``describe()``.
@@ -92,6 +122,9 @@ class Panel:
       of artists registered with :meth:`live`; if it changes anything else
       (limits, ticks, static text) it calls :meth:`invalidate`;
     * ``describe(data)`` returns the summary line.
+
+    ``alt_text(summary)`` gives the image's text alternative (:attr:`alt`): by
+    default the headlines drawn with :meth:`headline`, then the summary.
     """
 
     title = ""
@@ -101,13 +134,13 @@ class Panel:
         self.controls: dict[str, widgets.ValueWidget] = self.make_controls()
         self.start_figure(Figure(figsize=self.figsize, dpi=RC["figure.dpi"]))
         width = int(self.figsize[0] * RC["figure.dpi"])
-        self.image = widgets.Image(
-            format="png", layout={"width": "100%", "max_width": f"{width}px"}
-        )
+        self.image = AltImage(format="png", layout={"width": "100%", "max_width": f"{width}px"})
         self.summary_box = widgets.HTML()
         self.message_box = widgets.HTML()
         self.data: dict = {}
         self.summary = ""
+        #: the image's text alternative (its headline and summary); "" while it shows none
+        self.alt = ""
         self.message = ""
         self.png = b""
         self.last_ms = float("nan")
@@ -137,6 +170,7 @@ class Panel:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self._live: list = []
+        self._headlines: list = []
         self._background = None
         self._backgrounds: dict = {}
         self._background_key = None
@@ -158,6 +192,12 @@ class Panel:
 
     def describe(self, data: dict) -> str:
         raise NotImplementedError
+
+    def alt_text(self, summary: str) -> str:
+        """The image's text alternative: the headlines across the figure, then ``summary``."""
+        heads = [h.get_text().strip() for h in self._headlines if h.get_visible()]
+        heads = [h if h.endswith((".", "!", "?")) else f"{h}." for h in heads if h]
+        return " ".join([*heads, summary])
 
     # -- the headless API ------------------------------------------------------------
     def values(self) -> dict:
@@ -209,6 +249,7 @@ class Panel:
             with kit_style():
                 self.draw(data)
             summary = self.describe(data)
+            alt = self.alt_text(summary)
             png = self.render()
         except Impossible as exc:
             self._show_message(str(exc))
@@ -221,11 +262,13 @@ class Panel:
             )
             raise
         else:
-            self.data, self.summary, self.png = data, summary, png
+            self.data, self.summary, self.png, self.alt = data, summary, png, alt
             self.message = ""
             self.message_box.value = ""
             self.summary_box.value = f"<p style='font-size: 1.05em'>{html.escape(summary)}</p>"
-            self.image.value = png
+            with self.image.hold_sync():  # the picture and its words in one message
+                self.image.value = png
+                self.image.tooltip = alt
             self.image.layout.display = None
         finally:
             self.last_ms = (time.perf_counter() - start) * 1000
@@ -238,8 +281,10 @@ class Panel:
         return artist
 
     def headline(self, y: float = 0.985):
-        """A live line of text across the top of the figure, for the takeaway."""
-        return self.live(self.figure.text(0.01, y, "", fontsize=11, fontweight="bold", va="top"))
+        """A live line of text across the top of the figure, for the takeaway (and the alt text)."""
+        text = self.live(self.figure.text(0.01, y, "", fontsize=11, fontweight="bold", va="top"))
+        self._headlines.append(text)
+        return text
 
     def forget(self, artists) -> None:
         """Remove live ``artists`` from the figure (e.g. bars about to be replaced).
@@ -313,8 +358,11 @@ class Panel:
         self.message = text
         self.data = {}
         self.summary = ""
+        self.alt = ""
         self.png = b""  # no figure of an earlier setting is left to read as this one's
-        self.image.value = b""
+        with self.image.hold_sync():
+            self.image.value = b""
+            self.image.tooltip = None
         self.summary_box.value = ""
         self.message_box.value = (
             f"<p style='color: {WARNING}; font-size: 1.05em; border-left: 4px solid {WARNING};"

@@ -2,9 +2,17 @@
 
 The palette is Okabe–Ito, safe for the common kinds of colour blindness.
 *Sync* and *async* keep the same colour in every figure: vermillion for
-sync, blue for async. Each service has a colour of its own too, and the
-greys are named by what they are for, so no other module writes a colour
-literal: a figure that needs a new colour adds it here, with its role.
+sync, blue for async. Colour is never their only difference:
+:data:`STYLE_LOOKS` gives each style a line style, a marker and a hatch too
+(sync solid, round markers, "///"; async dashed, square markers, "\\\\\\",
+as the topology's solid calls and dashed messages), and :func:`style_line`,
+:func:`style_handle` and :func:`style_hatch` are how every figure and panel
+draws them. Each service has a colour of its own; the checkout's usual ones
+wear none that a colour-blind reader could take for a style's (orange beside
+sync's vermillion, sky blue beside async's blue: only Analytics, which joins
+later, is sky blue). The greys are named by what they are for, so no other
+module writes a colour literal: a figure that needs a new colour adds it
+here, with its role.
 
 Draw with the kit's look inside :func:`kit_style`, or decorate a drawing
 function with :func:`styled` (every public figure of the kit is styled, so it
@@ -17,12 +25,17 @@ import functools
 from contextlib import contextmanager
 
 import matplotlib
+from matplotlib.lines import Line2D
 
 __all__ = [
     "OKABE_ITO",
     "SYNC",
     "ASYNC",
     "STYLE_COLORS",
+    "STYLE_LOOKS",
+    "style_line",
+    "style_handle",
+    "style_hatch",
     "SERVICE_COLORS",
     "LANES",
     "INK",
@@ -32,6 +45,7 @@ __all__ = [
     "NEUTRAL",
     "OUTAGE",
     "GRID",
+    "WORK_EDGE",
     "QUESTION_FACE",
     "FADED_FACE",
     "FADED_EDGE",
@@ -59,13 +73,22 @@ OKABE_ITO = {
 SYNC = OKABE_ITO["vermillion"]
 ASYNC = OKABE_ITO["blue"]
 STYLE_COLORS = {"sync": SYNC, "async": ASYNC}
-#: one colour per service, in the order timelines stack their lanes (the user on top)
+#: how each style is drawn, so that sync and async differ without colour too: solid lines,
+#: round markers and "///" hatching for sync (the caller is held); dashed lines, square
+#: markers and "\\\\\\" hatching for async (the caller is let go)
+STYLE_LOOKS = {
+    "sync": {"color": SYNC, "linestyle": "-", "marker": "o", "hatch": "///"},
+    "async": {"color": ASYNC, "linestyle": (0, (5, 2)), "marker": "s", "hatch": "\\\\\\"},
+}
+#: one colour per service, in the order timelines stack their lanes (the user on top); none of
+#: the usual checkout's is orange (beside sync's vermillion) or blue, and a service's bars get a
+#: dark outline (WORK_EDGE) so Email's yellow shows on white
 SERVICE_COLORS = {
     "user": "#666666",
     "order": OKABE_ITO["black"],
-    "payment": OKABE_ITO["orange"],
+    "payment": OKABE_ITO["reddish purple"],
     "inventory": OKABE_ITO["bluish green"],
-    "email": OKABE_ITO["reddish purple"],
+    "email": OKABE_ITO["yellow"],
     "analytics": OKABE_ITO["sky blue"],
 }
 #: the timeline's lanes, top to bottom: the user, then the checkout's services in call order
@@ -87,6 +110,8 @@ NEUTRAL = "#888888"
 OUTAGE = "#BBBBBB"
 #: grid lines (also drawn live by panels whose y range moves)
 GRID = "#E5E5E5"
+#: the outline of a service's bar in a timeline (so a light colour like yellow shows on white)
+WORK_EDGE = "#333333"
 
 # -- the flowchart's faces ------------------------------------------------------------------
 
@@ -117,6 +142,52 @@ RC = {
     "legend.frameon": False,
     "axes.prop_cycle": matplotlib.cycler(color=[SYNC, ASYNC, *OKABE_ITO.values()]),
 }
+
+
+#: markers along a line: one every this share of its length (display distance), so few and even
+MARK_EVERY = 0.1
+
+
+def style_line(
+    style: str, *, linestyle: bool = True, markers: bool = True, every: float = MARK_EVERY
+) -> dict:
+    """Keywords for ``ax.plot`` that draw a line in ``style``'s look (see :data:`STYLE_LOOKS`).
+
+    Its colour, its line style (``linestyle=False`` where a figure's line
+    styles mean something else, e.g. the kind of request) and its markers:
+    one every ``every`` of the axes' diagonal along the line (a float), or on
+    every ``every``-th point (an int, for a jagged line whose length would
+    crowd them); async's sit half a step later, so two lines on top of each
+    other show both. Add ``linewidth``, ``drawstyle``, ``label`` as usual.
+    """
+    look = STYLE_LOOKS[style]
+    keywords: dict = {"color": look["color"]}
+    if linestyle:
+        keywords["linestyle"] = look["linestyle"]
+    if markers:
+        half = every // 2 if isinstance(every, int) else every / 2
+        keywords.update(
+            marker=look["marker"],
+            markevery=(half if style == "async" else 0, every),
+            markersize=6,
+            markeredgecolor="white",
+            markeredgewidth=0.6,
+        )
+    return keywords
+
+
+def style_handle(style: str, label: str | None = None, **kwargs) -> Line2D:
+    """A legend key for ``style``: a line in its look with a marker (``kwargs`` override them)."""
+    look = STYLE_LOOKS[style]
+    keywords = dict(color=look["color"], linestyle=look["linestyle"], marker=look["marker"])
+    keywords.update(linewidth=2, markersize=6, markeredgecolor="white", markeredgewidth=0.6)
+    keywords.update(kwargs)
+    return Line2D([], [], label=style if label is None else label, **keywords)
+
+
+def style_hatch(style: str) -> str:
+    """The hatch of ``style``'s bars and blocked spans ("///" sync, "\\\\\\" async)."""
+    return STYLE_LOOKS[style]["hatch"]
 
 
 @contextmanager

@@ -329,8 +329,10 @@ q4 = PredictQuestion(
         "Add the means of the services after Payment, and subtract the publish.",
     ],
     explanation=lambda: _q4_explain(0, 0),
+    # a prediction is credited with its reason, never graded: what fails is a missing reason
     wrong_example=WrongExample(
-        332, says=("outside ±10%", "Inventory 60 + Email 100 + Analytics 30")
+        {"saved_ms": 160, "because": "Analytics"},
+        says=("say in a sentence why you expect your number", "earns the credit"),
     ),
 )
 

@@ -3,7 +3,10 @@
 :func:`flowchart` draws it in the kit's look, laid out as on the card (the
 questions down the left, the outcomes to the right and below); given a
 :class:`~servicelab.card.Decision`, it highlights the path taken in the
-outcome's colour (vermillion for sync, blue for async) and greys out the rest.
+outcome's look (vermillion and solid for sync, blue and dashed for async, as
+in every figure of the kit) and greys out the rest. The async outcomes have
+dashed outlines, so sync and async differ without colour too, and the chart
+carries an alt text: its questions and answers, and the path taken.
 
 Panels keep one :class:`Flowchart` alive and call :meth:`Flowchart.show` on
 each change: it only restyles artists it made once, so a redraw is cheap.
@@ -18,6 +21,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ... import _check
 from ...card import EDGES, NODES, Decision
+from ...ui.alt import sentences, set_alt
 from ...ui.axes import new_axes
 from ...ui.style import (
     FADED_EDGE,
@@ -27,6 +31,8 @@ from ...ui.style import (
     QUESTION_FACE,
     SECONDARY,
     STYLE_COLORS,
+    STYLE_LOOKS,
+    style_handle,
     styled,
 )
 
@@ -123,21 +129,14 @@ class Flowchart:
             answers[edge.source, edge.target] = ax.text(
                 *xy, edge.label, ha=ha, va=va, fontsize=9.5, zorder=3
             )
-        # a key to the colours, in the empty corner (never restyled)
+        # a key to the looks, in the empty corner (never restyled): as every figure draws them
         for k, (style, words) in enumerate(
             (("sync", "sync: caller waits"), ("async", "async: caller continues"))
         ):
             x, y = 4.45, 0.58 - 0.36 * k
-            swatch = FancyBboxPatch(
-                (x, y - 0.09),
-                0.28,
-                0.18,
-                boxstyle="round,pad=0,rounding_size=0.04",
-                facecolor=STYLE_COLORS[style],
-                edgecolor=STYLE_COLORS[style],
-                zorder=2,
-            )
-            ax.add_patch(swatch)
+            key = style_handle(style, words, markevery=[1])
+            key.set_data([x, x + 0.15, x + 0.3], [y, y, y])
+            ax.add_line(key)
             ax.text(x + 0.4, y, words, ha="left", va="center", fontsize=9, color=INK)
         # the title is a plain text artist (cheaper than the axes title, and a panel can
         # redraw it alone on top of a cached chart)
@@ -153,6 +152,7 @@ class Flowchart:
         }
         self._title = weakref.ref(title)
         _CHARTS[ax] = self
+        self.show()  # the plain chart, its title and its alt text, until a decision restyles it
 
     def _artists(self, kind: str) -> dict:
         return {key: ref() for key, ref in self._refs[kind].items()}
@@ -209,12 +209,14 @@ class Flowchart:
             node = NODES[node_id]
             label, note = self.labels[node_id], self.notes[node_id]
             color = STYLE_COLORS[node.style] if node.style else INK
+            box.set_linestyle(STYLE_LOOKS[node.style]["linestyle"] if node.style else "-")
             if node_id not in on_path:
                 box.set(facecolor=FADED_FACE, edgecolor=FADED_EDGE, linewidth=1.2)
                 label.set(color=FADED_TEXT, fontweight="normal")
                 note.set(color=FADED_TEXT, fontstyle="italic")
             elif decision is not None and node.kind == "outcome":  # where the path ends
-                box.set(facecolor=color, edgecolor=color, linewidth=2.2)
+                # a dark outline on the filled box, so its solid or dashed line shows
+                box.set(facecolor=color, edgecolor=INK, linewidth=2.2)
                 label.set(color="white", fontweight="bold")
                 note.set(color="white", fontstyle="italic")
             elif node.kind == "outcome":
@@ -227,16 +229,17 @@ class Flowchart:
                 label.set(color=INK, fontweight="bold")
                 note.set(color=SECONDARY, fontstyle="italic")
         path_color = STYLE_COLORS[decision.style] if decision is not None else SECONDARY
+        path_line = STYLE_LOOKS[decision.style]["linestyle"] if decision is not None else "-"
         for key, arrow in self.arrows.items():
             word = self.answers[key]
             if decision is None:
-                arrow.set(color=SECONDARY, linewidth=1.5)
+                arrow.set(color=SECONDARY, linewidth=1.5, linestyle="-")
                 word.set(color=INK, fontweight="normal")
             elif key in steps:
-                arrow.set(color=path_color, linewidth=2.8)
+                arrow.set(color=path_color, linewidth=2.8, linestyle=path_line)
                 word.set(color=path_color, fontweight="bold")
             else:
-                arrow.set(color=FADED_EDGE, linewidth=1.2)
+                arrow.set(color=FADED_EDGE, linewidth=1.2, linestyle="-")
                 word.set(color=FADED_TEXT, fontweight="normal")
         if title is None:
             title = (
@@ -245,6 +248,31 @@ class Flowchart:
                 else f"{_HEADLINES[decision.outcome]} → {decision.recommendation}"
             )
         self.title.set(text=title, color=INK if decision is None else path_color)
+        set_alt(self.title.axes, _alt(decision, title))
+
+
+def _alt(decision: Decision | None, title: str) -> str:
+    """The chart in words: each question's answers and where they lead, then the path taken."""
+    questions = [n for n in NODES.values() if n.kind == "question"]
+    outcomes = [n for n in NODES.values() if n.kind == "outcome"]
+    said = []
+    for q in questions:
+        answers = ", ".join(
+            f"{e.label} leads to {NODES[e.target].label}" for e in EDGES if e.source == q.id
+        )
+        said.append(f"{q.label} {answers}")
+    chart = (
+        f"Flowchart of the card's {len(questions)} questions and {len(outcomes)} outcomes: "
+        f"{'; '.join(said)}"
+    )
+    path = None
+    if decision is not None:
+        steps = [f"{NODES[e.source].label} {e.label}" for e in decision.edges]
+        path = (
+            f"Highlighted path, in {len(steps)} steps: {', then '.join(steps)}, so "
+            f"{decision.recommendation}"
+        )
+    return sentences(title, chart, path)
 
 
 @styled

@@ -114,7 +114,11 @@ q2 = PredictQuestion(
         ),
     ],
     explanation=lambda: q2_explain(0, 0),
-    wrong_example=WrongExample(1200, says=("outside ±25%", "Email works from its queue")),
+    # a prediction is credited with its reason, never graded: what fails is its form
+    wrong_example=WrongExample(
+        {"async_p50_ms": "160 ms", "because": "Payment plus the publish, not Email"},
+        says="Write the number without quotes: 160",
+    ),
 )
 
 
@@ -166,8 +170,14 @@ q4 = ValueQuestion(
     decimals=3,
     mistakes=q4_mistakes,
     evidence=q4_evidence,
-    when_correct="The longer the sync chain, the more requests meet a slow call: that is "
-    "why a chain's p99 sits far above any one service's.",
+    when_correct=lambda: (
+        "The longer the chain, the more requests *meet* a slow call. In a sequential chain "
+        "that is not what lifts its p99, though: the medians add up, and relative to its "
+        "median the chain's tail narrows (lesson 02 prints p99/median falling as the chain "
+        "grows). Where 1 − 0.99ⁿ bites is **fan-out**: a request that waits for the slowest "
+        f"of n parallel calls is slower than one service's p99 with that chance, "
+        f"{1 - (1 - P_SLOW) ** 100:.0%} at n = 100."
+    ),
     hints=[
         "It is easier the other way round: what is the chance that *every* call is fast?",
         lambda: (

@@ -1,26 +1,36 @@
 """Panels of lesson 02, temporal coupling: the caller waits, latency adds up, tails grow.
 
 * :func:`temporal_coupling` — per-service latencies and an Email slowdown;
-  users' waits and email delivery times, sync against async;
+  users' waits and email delivery times, sync against async. Where a service
+  cannot keep up (ρ ≥ 1) sync has no steady wait and is not shown; async is:
+  its users stay fast while the work falls behind;
 * :func:`request_timeline` — who works and who waits, for one order;
-* :func:`tail_amplification` — how often a chain meets a slow call.
+* :func:`tail_amplification` — a sequential chain adds its calls' medians
+  (its tail narrows relative to its median), and 1 − 0.99ⁿ of requests touch
+  a slow call; in a fan-out, which waits for the slowest of n parallel
+  calls, that share is the share of requests slower than one call's p99.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ...faults import Faults
 from ...latency import LogNormal
-from ...scenarios.chain import run_chain
-from ...scenarios.checkout import run_both
+from ...scenarios.checkout import run_both, run_checkout
 from ...ui.axes import cdf, log_ms_axis, nice_limit
 from ...ui.checkout_figures import span_bar_style, timeline_legend_handles
-from ...ui.panel import Panel, int_slider, plural, slider
-from ...ui.style import ASYNC, LANES, NEUTRAL, STYLE_COLORS, SYNC
-from .analysis import capacity_note
+from ...ui.panel import Panel, int_slider, slider
+from ...ui.style import LANES, STYLE_COLORS, style_line
+from .analysis import (
+    DOWNSTREAM_WORK,
+    behind_sentence,
+    capacity_note,
+    falling_behind,
+    overloaded,
+    refusal,
+)
+from .tail import TailPanel, tail_amplification
 
 # the makers a notebook calls and their panel classes: the facade servicelab.panels shows them
 __all__ = [
@@ -34,7 +44,6 @@ __all__ = [
 
 SEED = 2
 SIGMA = {"payment": 0.4, "inventory": 0.4, "email": 0.5}
-Z99 = 2.3263478740408408  # the standard normal's 99th percentile
 
 
 def _latencies(payment_ms, inventory_ms, email_ms):
@@ -90,10 +99,10 @@ class TemporalCouplingPanel(Panel):
                 (line,) = ax.plot(
                     [],
                     [],
-                    color=STYLE_COLORS[style],
                     linewidth=2,
                     drawstyle="steps-post",
                     label=style,
+                    **style_line(style),
                 )
                 self.lines[title, style] = self.live(line)
             self.legends[title] = self.live_legend(ax, loc="upper left")
@@ -106,24 +115,35 @@ class TemporalCouplingPanel(Panel):
             "inventory": inventory_ms,
             "email": email_ms * email_slowdown,
         }
-        note = capacity_note(arrival_rate, means)
-        faults = {"email": Faults.slow(email_slowdown)} if email_slowdown != 1 else {}
-        sync, asyn = run_both(
+        note = capacity_note(arrival_rate, means, "async")  # refuses if async users can't be served
+        behind = overloaded(arrival_rate, means, "async")  # Inventory or Email: ρ ≥ 1
+        over = overloaded(arrival_rate, means, "sync")
+        options = dict(
             seed=SEED,
             n_orders=self.n_orders,
             arrival_rate=arrival_rate,
             latency=_latencies(payment_ms, inventory_ms, email_ms),
-            faults=faults,
+            faults={"email": Faults.slow(email_slowdown)} if email_slowdown != 1 else {},
         )
+        if over:  # sync has no steady wait: show async alone
+            name = min(over, key=lambda n: n == "order")
+            sync, asyn = None, run_checkout("async", **options)
+            refused = refusal(arrival_rate, means, name, over[name], "sync")
+        else:
+            note = capacity_note(arrival_rate, means, "sync")
+            (sync, asyn), refused = run_both(**options), ""
+        nan = float("nan")
         return {
             "sync": sync,
             "async": asyn,
-            "sync_p50": sync.p(50),
-            "sync_p99": sync.p(99),
+            "sync_p50": sync.p(50) if sync else nan,
+            "sync_p99": sync.p(99) if sync else nan,
             "async_p50": asyn.p(50),
             "async_p99": asyn.p(99),
-            "email_sync_p50": float(np.median(sync.task_delay("email"))),
+            "email_sync_p50": float(np.median(sync.task_delay("email"))) if sync else nan,
             "email_async_p50": float(np.median(asyn.task_delay("email"))),
+            "sync_refused": refused,
+            "behind": [falling_behind(asyn, name, busy) for name, busy in behind.items()],
             "note": note,
         }
 
@@ -134,11 +154,31 @@ class TemporalCouplingPanel(Panel):
             ("the email itself", lambda r: r.task_delay("email")),
         ):
             for style in ("sync", "async"):
-                x, y = cdf(of(d[style]))
+                x, y = cdf(of(d[style])) if d[style] else (np.empty(0), np.empty(0))
                 self.lines[title, style].set_data(x, y)
                 top = max(top, x[-1] if x.size else 0.0)
         for ax in self.axes:
             self.set_xlim(ax, 10, nice_limit(top * 1.05, decades=True))
+        for title, key in (("users wait for an answer", ""), ("the email itself", "email_")):
+            texts = self.legends[title].get_texts()
+            for text, style in zip(texts, ("sync", "async"), strict=True):
+                median = d[f"{key}{style}_p50"]
+                shown = "no steady wait" if d[style] is None else f"median {median:,.0f} ms"
+                text.set_text(f"{style}: {shown}")
+        if d["sync_refused"]:
+            late = d["behind"][0] if d["behind"] else None
+            who = f"{late['service'].capitalize()} cannot keep up: sync" if late else "Sync"
+            self.title_text.set_text(
+                f"{who} has no steady wait; async users still wait "
+                f"{d['async_p50']:,.0f} ms (median)"
+                + (
+                    f", while {late['unsent_at_last']:,} "
+                    f"{DOWNSTREAM_WORK[late['service']][1]} fall behind"
+                    if late
+                    else ""
+                )
+            )
+            return
         ratio = d["sync_p50"] / d["async_p50"]
         self.title_text.set_text(
             f"Sync users wait {ratio:.1f}× as long as async ones (median); "
@@ -146,12 +186,16 @@ class TemporalCouplingPanel(Panel):
             if d["email_sync_p50"] >= 0.9 * d["email_async_p50"]
             else f"Sync users wait {ratio:.1f}× as long as async ones (median)"
         )
-        for title, key in (("users wait for an answer", ""), ("the email itself", "email_")):
-            texts = self.legends[title].get_texts()
-            for text, style in zip(texts, ("sync", "async"), strict=True):
-                text.set_text(f"{style}: median {d[f'{key}{style}_p50']:,.0f} ms")
 
     def describe(self, d):
+        behind = "".join(f" {behind_sentence(b)}" for b in d["behind"])
+        if d["sync_refused"]:
+            return (
+                f"Sync is not shown: {d['sync_refused'][0].lower()}{d['sync_refused'][1:]}. "
+                f"Async users wait (median / p99) "
+                f"{d['async_p50']:,.0f} / {d['async_p99']:,.0f} ms: only for Payment and the "
+                f"publish.{behind}{d['note']}"
+            )
         return (
             f"Users wait (median / p99): sync {d['sync_p50']:,.0f} / {d['sync_p99']:,.0f} ms, "
             f"async {d['async_p50']:,.0f} / {d['async_p99']:,.0f} ms. "
@@ -189,14 +233,16 @@ class TimelinePanel(Panel):
             ax.grid(axis="y", visible=False)
             ax.set_xlabel("time since the order arrived (ms)")
             ax.set_title(style, loc="left", color=STYLE_COLORS[style])
-            line = self.live(ax.axvline(0, color=STYLE_COLORS[style], linewidth=1.5))
+            line = self.live(ax.axvline(0, linewidth=1.5, **style_line(style, markers=False)))
             text = self.live(
                 ax.text(
                     0, len(_LANES) - 0.45, "", color=STYLE_COLORS[style], fontsize=9, va="bottom"
                 )
             )
             self.marks[style] = (line, text)
-        figure.legend(handles=timeline_legend_handles(), loc="lower center", ncol=3, fontsize=8.5)
+        figure.legend(
+            handles=timeline_legend_handles(queued=False), loc="lower center", ncol=2, fontsize=8.5
+        )
         return axes
 
     def compute(self, payment_ms, inventory_ms, email_ms, email_slowdown, order):
@@ -265,103 +311,6 @@ class TimelinePanel(Panel):
         )
 
 
-# -- tail amplification -------------------------------------------------------------------
-
-
-class TailPanel(Panel):
-    title = "Tail amplification: the longer the sync chain, the more requests meet a slow call"
-    figsize = (9.0, 3.4)
-    n_requests = 4000
-    max_services = 10
-    median_ms = 40.0
-
-    def make_controls(self):
-        return {
-            "n_services": int_slider("Services in the chain", 4, 1, self.max_services),
-            "tail": slider("One call's p99 ÷ median (×)", 4, 1.5, 10, 0.5, ".1f"),
-        }
-
-    def layout(self, figure):
-        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.8, wspace=0.25)
-        left, right = figure.subplots(1, 2)
-        self.title_text = self.headline()
-        n = np.linspace(1, self.max_services, 100)
-        left.plot(n, 100 * (1 - 0.99**n), color=NEUTRAL, linewidth=1.5, label="theory: 1 − 0.99ⁿ")
-        self.dots = self.live(left.plot([], [], "o", color=SYNC, label="simulated")[0])
-        (self.ring,) = left.plot(
-            [],
-            [],
-            "o",
-            markersize=13,
-            markerfacecolor="none",
-            markeredgecolor=SYNC,
-            markeredgewidth=2,
-        )
-        self.live(self.ring)
-        left.set_xlim(0.5, self.max_services + 0.5)
-        left.set_ylim(0, 14)
-        left.set_xlabel("services called one after another")
-        left.set_ylabel("requests meeting a slow call (%)")
-        left.set_title("slow = slower than one call's p99", loc="left")
-        left.legend(loc="upper left")
-        log_ms_axis(right, fmt=",.0f")
-        right.set_ylim(0, 1.02)
-        right.set_xlim(10, 1000)
-        right.set_xlabel("user's wait (ms, log scale)")
-        right.set_ylabel("share of requests")
-        right.set_title("what the user waits for", loc="left")
-        steps = dict(linewidth=2, drawstyle="steps-post")
-        chain_label, one_label = "sync: the whole chain", "async: the first call only"
-        self.chain_line = self.live(right.plot([], [], color=SYNC, label=chain_label, **steps)[0])
-        self.one_line = self.live(right.plot([], [], color=ASYNC, label=one_label, **steps)[0])
-        self.legend = self.live_legend(right, loc="upper left")
-        return left, right
-
-    def compute(self, n_services, tail):
-        sigma = math.log(tail) / Z99  # p99 / median = exp(2.326 σ) for a log-normal
-        latency = LogNormal(self.median_ms * math.exp(sigma**2 / 2), sigma)
-        chain = run_chain(self.max_services, latency, self.n_requests, seed=SEED)
-        lengths = np.arange(1, self.max_services + 1)
-        shares = np.array([chain.share_meeting_a_slow_call(n) for n in lengths])
-        whole = chain.chain_ms(n_services)
-        one = chain.chain_ms(1)
-        return {
-            "lengths": lengths,
-            "shares": shares,
-            "n": n_services,
-            "share": float(shares[n_services - 1]),
-            "theory": 1 - 0.99**n_services,
-            "chain_ms": whole,
-            "one_ms": one,
-            "chain_p99": float(np.percentile(whole, 99)),
-            "call_p99": latency.quantile(0.99),
-            "one_p99": float(np.percentile(one, 99)),
-        }
-
-    def draw(self, d):
-        self.dots.set_data(d["lengths"], 100 * d["shares"])
-        self.ring.set_data([d["n"]], [100 * d["share"]])
-        x, y = cdf(d["chain_ms"])
-        self.chain_line.set_data(x, y)
-        self.one_line.set_data(*cdf(d["one_ms"]))
-        self.set_xlim(self.axes[1], 10, nice_limit(x[-1] * 1.05, decades=True))
-        sync_text, async_text = self.legend.get_texts()
-        sync_text.set_text(f"sync, {plural(d['n'], 'call')}: p99 {d['chain_p99']:,.0f} ms")
-        async_text.set_text(f"async, first call only: p99 {d['one_p99']:,.0f} ms")
-        self.title_text.set_text(
-            f"{plural(d['n'], 'sync call')} in a row: {d['share']:.1%} of requests meet a slow "
-            f"call, and the p99 wait is {d['chain_p99'] / d['one_p99']:.1f}× one call's"
-        )
-
-    def describe(self, d):
-        return (
-            f"With {plural(d['n'], 'service')} in a row, {d['share']:.1%} of requests meet at "
-            f"least one call slower than its p99 (theory 1 − 0.99^{d['n']} = {d['theory']:.1%}). "
-            f"The chain's p99 is {d['chain_p99']:,.0f} ms, against {d['call_p99']:,.0f} ms for one "
-            f"call; a user who waits for one call only sees p99 {d['one_p99']:,.0f} ms."
-        )
-
-
 def temporal_coupling(**initial) -> TemporalCouplingPanel:
     """Per-service latencies and an Email slowdown: users' waits, sync vs async."""
     return TemporalCouplingPanel(**initial)
@@ -370,8 +319,3 @@ def temporal_coupling(**initial) -> TemporalCouplingPanel:
 def request_timeline(**initial) -> TimelinePanel:
     """One order's timeline in both styles: who works, who waits."""
     return TimelinePanel(**initial)
-
-
-def tail_amplification(**initial) -> TailPanel:
-    """How a sync chain's length multiplies the chance of meeting a slow call."""
-    return TailPanel(**initial)

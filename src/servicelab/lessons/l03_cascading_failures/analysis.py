@@ -7,8 +7,12 @@
 * :func:`ci95` — the half-width of a 95 % interval for a simulated share;
 * :func:`windows_ms`, :func:`in_windows`, :func:`share_confirmed` — outage windows,
   and the orders confirmed among those placed in them;
+* :func:`consumer_rates` — what an async checkout's consumers of a queue can
+  serve (cμ) and what arrives to it (λ), per second, from the run's config;
 * :func:`outage_numbers`, :func:`outage_report` — an Inventory outage's key
-  numbers, as a dict and as the sentence the lesson prints;
+  numbers, as a dict and as the sentence the lesson prints: the drain read
+  from the queue's series, and the stock updates done, still pending and
+  dead-lettered;
 * :func:`success_by_arrival` — orders confirmed, binned by arrival time;
 * :func:`policy_key` — which named retry policy a storm run used.
 
@@ -23,6 +27,7 @@ import math
 import numpy as np
 
 from ... import _check
+from ...records import drain
 from ...scenarios.retry_storm import POLICIES
 from ...ui.panel import num, plural
 
@@ -35,6 +40,7 @@ __all__ = [
     "windows_ms",
     "in_windows",
     "share_confirmed",
+    "consumer_rates",
     "outage_numbers",
     "outage_report",
     "outage_sentence",
@@ -109,32 +115,62 @@ def share_confirmed(result, windows) -> float:
     return np.count_nonzero(result.outcome[asked] == "completed") / n if n else math.nan
 
 
-def outage_numbers(sync, asyn, window_ms) -> dict:
+def consumer_rates(result, service: str = "inventory") -> tuple[float, float]:
+    """(cμ, λ) per second for an async checkout's ``service`` queue, from the run's config.
+
+    cμ: its workers × 1000 / its mean latency in ms, less the share of tries
+    its error rate fails (a failed try costs a whole try); λ: the orders per
+    second that publish, arrival rate × (1 − decline rate).
+    """
+    c = result.config
+    _check.choice("service", service, tuple(c.downstream))
+    faults = c.faults[service]
+    mu = c.workers[service] * 1000.0 / c.latency[service].mean_ms * (1.0 - faults.error_rate)
+    return mu, c.arrival_rate * (1.0 - c.decline_rate)
+
+
+def outage_numbers(sync, asyn, window_ms, *, until_ms: float | None = None) -> dict:
     """The key numbers of an Inventory outage ``window_ms = (start, end)`` in a checkout pair.
 
-    Orders *placed during the outage* (not declined) confirmed in each style,
-    the async Inventory backlog's peak, how long after Inventory came back the
-    last of those orders' stock updates was done, and how many confirmed
-    orders have no stock update (lost).
+    Orders *placed during the outage* (not declined) confirmed in each style;
+    the async Inventory backlog's peak and its drain after Inventory came back,
+    read from the backlog series up to ``until_ms`` (default: the last order's
+    arrival, so orders still arrive all along): when it first emptied or, if
+    it did not, how many still waited and how long they need at the spare
+    capacity cμ − λ from the config (:func:`consumer_rates`); and what became
+    of the stock updates: done, still pending when the run stopped, or
+    dead-lettered. ``lost`` counts confirmed orders without a message at all
+    (none: the accounting balances).
     """
     start, end = window_ms
-    done = asyn.task_done_ms["inventory"][_asked(asyn, window_ms)]
-    done = done[~np.isnan(done)]
     acc = asyn.queues["inventory"]
     completed = asyn.count("completed")
+    mu, lam = consumer_rates(asyn)
+    until = float(asyn.arrival_ms[-1]) if until_ms is None else until_ms
+    series = asyn.series["backlog inventory"]
+    d = drain(series, end, until_ms=max(until, end), service_rate=mu, arrival_rate=lam)
     return {
         "start_s": start / 1000,
         "end_s": end / 1000,
+        "down": asyn.config.faults["inventory"].down,
         "n_window": int(np.count_nonzero(_asked(sync, window_ms))),
         "sync_window": share_confirmed(sync, window_ms),
         "async_window": share_confirmed(asyn, window_ms),
         "sync_all": sync.success_rate(),
         "async_all": asyn.success_rate(),
-        "backlog_peak": int(asyn.series["backlog inventory"].values.max()),
-        "drain_s": max(0.0, (float(done.max()) - end) / 1000) if done.size else 0.0,
+        "backlog_peak": int(series.values.max()),
+        "drain": d,
+        "drained": d.drained,
+        "drain_s": d.drain_s,
+        "left": d.left,
+        "needs_s": d.needs_s,
+        "service_rate": mu,
+        "arrival_rate": lam,
         "completed": completed,
         "updates_done": acc.parts["acknowledged"],
-        "lost": completed - acc.parts["acknowledged"],
+        "pending": asyn.pending()["inventory"],
+        "dead_lettered": acc.parts["dead-lettered"],
+        "lost": completed - acc.total,
         "accounting": acc,
     }
 
@@ -146,14 +182,33 @@ def pct(x: float) -> str:
 
 def outage_sentence(d: dict) -> str:
     """The sentence for an outage's numbers ``d`` (from :func:`outage_numbers`)."""
-    return (
-        f"Inventory down from {num(d['start_s'])} s to {num(d['end_s'])} s: of the "
+    database = d.get("down") == "database"
+    what = "Inventory's database" if database else "Inventory"
+    text = (
+        f"{what} down from {num(d['start_s'])} s to {num(d['end_s'])} s: of the "
         f"{plural(d['n_window'], 'order')} placed then, sync confirmed {pct(d['sync_window'])} "
-        f"and async {pct(d['async_window'])}. Async's Inventory backlog peaked at "
-        f"{plural(d['backlog_peak'], 'message')} and was empty {num(d['drain_s'], '.1f')} s "
-        f"after Inventory came back. Orders lost: {d['lost']:,} ({d['completed']:,} confirmed, "
-        f"{plural(d['updates_done'], 'stock update')} done)."
+        f"and async {pct(d['async_window'])}. "
     )
+    if database:
+        text += (
+            "Inventory kept pulling its messages and every try failed, so each was "
+            "redelivered, then dead-lettered. "
+        )
+    text += (
+        f"Async's Inventory backlog peaked at {plural(d['backlog_peak'], 'message')}. "
+        f"{d['drain'].describe('Inventory came back')} "
+        f"Orders lost: {d['lost']:,} ({d['completed']:,} confirmed: "
+        f"{plural(d['updates_done'], 'stock update')} done, {d['pending']:,} still pending "
+        f"when the run stopped, {d['dead_lettered']:,} dead-lettered)."
+    )
+    if d["dead_lettered"] == 1:
+        text += " That order was confirmed, yet its stock is updated only if someone replays it."
+    elif d["dead_lettered"]:
+        text += (
+            f" Those {d['dead_lettered']:,} orders were confirmed, yet their stock is updated "
+            "only if someone replays the dead letters."
+        )
+    return text
 
 
 def outage_report(sync, asyn, window_ms) -> str:

@@ -12,7 +12,8 @@ the checks compare with (:mod:`servicelab.theory`, simulations) is in
 quotes.
 
 Questions: ``q1`` value · ``q2`` function (with simulation runs) · ``q3``
-predict then run · ``q4`` value · ``q5`` choice · ``q6`` scenario settings.
+predict then run · ``q4`` value · ``q5`` choice · ``q6`` scenario settings;
+``q7`` in words (a rubric, graded by hand).
 """
 
 from __future__ import annotations
@@ -60,9 +61,23 @@ from ._exercise_checks import (
     q6_run,
     q6_validate,
 )
+from ._written import WRITTEN, q7
 from .analysis import CHAIN
 
-__all__ = ["____", "q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "progress", "INVENTORY"]
+__all__ = [
+    "____",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
+    "QUESTIONS",
+    "WRITTEN",
+    "progress",
+    "INVENTORY",
+]
 
 
 # -- q1 · availability multiplies --------------------------------------------------------------
@@ -152,7 +167,11 @@ q3 = PredictQuestion(
         q3_hint,
     ],
     explanation=lambda: q3_explain(0, 0),
-    wrong_example=WrongExample(0.0, says=("outside ±5.0%", "Inventory is down for 60")),
+    # a prediction is credited with its reason, never graded: what fails is its form
+    wrong_example=WrongExample(
+        {"failed_share": 30, "because": "orders arriving while Inventory is down fail"},
+        says="looks like a percentage",
+    ),
 )
 
 

@@ -1,12 +1,15 @@
 """Lesson 03's figures, cascading failures, one module per story, in the kit's look.
 
-Each function draws on a given matplotlib ``ax`` (or makes a figure) and
-returns the ``ax``. *Sync* is vermillion and *async* blue, as everywhere in
-the kit; a window in which a service is slow or down is shaded grey. Axes
-carry units; titles state the takeaway, with numbers from :mod:`..analysis`.
+Each function draws on a given matplotlib ``ax`` (or makes a figure),
+attaches an alt text with its key numbers and returns the ``ax``. *Sync* is
+vermillion, solid and round-marked and *async* blue, dashed and square-marked,
+as everywhere in the kit; a window in which a service is slow or down is
+shaded grey. Axes carry units; titles state the takeaway, with numbers from
+:mod:`..analysis`.
 
 * :mod:`.availability` — :func:`availability_chain`: success of a checkout
-  against the number of services it calls, the sync product line and the
+  against the number of services it calls, the naive sync product line, sync
+  done well (only the required calls, Payment × Inventory, multiply) and the
   async flat line;
 * :mod:`.outage` — :func:`outage_figure`: orders confirmed over time and the
   async backlog, outages shaded;

@@ -6,8 +6,17 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ....ui.alt import sentences, set_alt
 from ....ui.axes import ax_or_new, log_ms_axis, new_axes, reference_line, shade, time_axis
-from ....ui.style import MUTED, OUTAGE, REFERENCE, STYLE_COLORS, styled
+from ....ui.style import (
+    MUTED,
+    OUTAGE,
+    REFERENCE,
+    STYLE_COLORS,
+    style_hatch,
+    style_line,
+    styled,
+)
 from ..analysis import policy_key
 
 __all__ = [
@@ -19,23 +28,25 @@ __all__ = [
     "storm_figure",
 ]
 
-#: line styles of the sync retry policies (all vermillion: they are all sync)
+#: line styles of the sync retry policies (all vermillion, with sync's round markers: they are
+#: all sync); none of them is async's dashes, and async keeps its look (dashed, square markers)
 POLICY_LINES = {
     "none": ":",
     "naive": "-",
-    "backoff": (0, (5, 2)),
-    "budget": (0, (1.5, 1.5, 5, 1.5)),
+    "backoff": (0, (8, 2, 1.5, 2)),
+    "budget": (0, (3, 1.5, 1, 1.5, 1, 1.5)),
 }
+#: markers on about this many of a storm line's bins
+MARKS = 8
 
 
-def _storm_line(result) -> dict:
+def _storm_line(result, *, markers: bool = True) -> dict:
+    """A storm run's look: async's, or sync's colour and marker with its policy's line style."""
+    every = max(int(result.times().size) // MARKS, 1)
+    look = style_line(result.style, markers=markers, every=every)
     if result.style == "async":
-        return {"color": STYLE_COLORS["async"], "linestyle": "-", "linewidth": 2.2}
-    return {
-        "color": STYLE_COLORS["sync"],
-        "linestyle": POLICY_LINES.get(policy_key(result), "-"),
-        "linewidth": 2.0,
-    }
+        return {**look, "linewidth": 2.2}
+    return {**look, "linestyle": POLICY_LINES.get(policy_key(result), "-"), "linewidth": 2.0}
 
 
 def _storm_series(ax, results, values_of) -> float:
@@ -43,10 +54,29 @@ def _storm_series(ax, results, values_of) -> float:
     top = 0.0
     for r in results:
         values = values_of(r)
-        top = max(top, float(np.max(values)) if values.size else 0.0)
+        top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
         ax.plot(r.times() / 1000, values, drawstyle="steps-mid", label=r.label, **_storm_line(r))
     time_axis(ax, results[0].config.duration_ms)
     return top
+
+
+def _slow_words(config) -> str:
+    start, end = config.window
+    return f"the service {config.slowdown:g}× slower from {start / 1000:g} s to {end / 1000:g} s"
+
+
+def _after_words(results) -> str:
+    """From 5 s after the slowdown on: each run's goodput and load amplification."""
+    start = (results[0].config.window[1] + 5_000) / 1000
+    said = []
+    for r in results:
+        good, amp = r.after_recovery()
+        said.append(
+            f"{r.label} — {good:.1f} ok/s at {amp:.1f}× load"
+            if np.isfinite(good)
+            else f"{r.label}: no bins after it"
+        )
+    return f"from {start:g} s on: {'; '.join(said)}"
 
 
 @styled
@@ -64,6 +94,13 @@ def goodput_over_time(results, ax=None, *, title=None):
     if title is None:
         title = "Goodput: naive retries never recover"
     ax.set_title(title, loc="left")
+    set_alt(
+        ax,
+        f"{sentences(title)} "
+        f"Line chart of the goodput (requests ok per second) over time, against "
+        f"{config.arrival_rate:g} arriving per second, {_slow_words(config)} (shaded); "
+        f"{_after_words(results)}.",
+    )
     return ax
 
 
@@ -82,6 +119,18 @@ def load_over_time(results, ax=None, *, title=None):
     if title is None:
         title = "Load on the service: retries multiply it"
     ax.set_title(title, loc="left")
+    peaks = "; ".join(
+        f"{r.label} — peaks at {float(np.max(r.offered_load())):.0f}/s, "
+        f"{r.amplification:.2f}× the requests overall"
+        for r in results
+    )
+    set_alt(
+        ax,
+        f"{sentences(title)} "
+        f"Line chart of the attempts per second reaching the service, retries "
+        f"included, against its healthy capacity of {config.capacity:.0f}/s, "
+        f"{_slow_words(config)} (shaded): {peaks}.",
+    )
     return ax
 
 
@@ -99,6 +148,18 @@ def p99_over_time(results, ax=None, *, title=None):
     if title is None:
         title = "p99: the storm's users wait for every attempt"
     ax.set_title(title, loc="left")
+    peaks = "; ".join(
+        f"{r.label} — p99 {r.p99():,.0f} ms overall, worst arrival second "
+        f"{float(np.nanmax(r.p99_over_time())):,.0f} ms"
+        for r in results
+        if np.isfinite(r.p99_over_time()).any()
+    )
+    set_alt(
+        ax,
+        f"{sentences(title)} "
+        f"Line chart, log scale, of the p99 time until a request is done, by arrival "
+        f"time, {_slow_words(config)} (shaded): {peaks or 'no request finished'}.",
+    )
     return ax
 
 
@@ -112,7 +173,7 @@ def amplification_bars(results, ax=None, *, title=None):
     colors = [STYLE_COLORS[r.style] for r in results]
     bars = ax.bar(range(len(results)), amp, color=colors, width=0.6)
     for bar, r in zip(bars, results, strict=True):
-        bar.set_hatch("" if r.style == "async" or policy_key(r) == "naive" else "//")
+        bar.set_hatch(style_hatch(r.style))  # sync "///", async "\\\\\\": not colour alone
         bar.set_edgecolor("white")
         ax.annotate(
             f"{r.amplification:.2f}×\n{r.success_rate():.0%} ok",
@@ -131,6 +192,16 @@ def amplification_bars(results, ax=None, *, title=None):
     if title is None:
         title = "Load amplification: what each request costs the service"
     ax.set_title(title, loc="left")
+    each = "; ".join(
+        f"{label.replace(chr(10), ' ')} — {r.amplification:.2f}× ({r.success_rate():.0%} ok)"
+        for label, r in zip(labels, results, strict=True)
+    )
+    set_alt(
+        ax,
+        f"{sentences(title)} "
+        f"Bar chart of the attempts each request cost the service (1× is no "
+        f"retries), with the share of requests that succeeded: {each}.",
+    )
     return ax
 
 
@@ -159,19 +230,28 @@ def storm_run(result, ax=None, *, ymax: float | None = None):
     t = result.times() / 1000
     load = result.offered_load()
     ax.fill_between(t, load, step="mid", color=color, alpha=0.18, linewidth=0)
-    ax.plot(t, load, drawstyle="steps-mid", color=color, linewidth=1.0, alpha=0.8, label="load")
-    ax.plot(t, result.goodput(), drawstyle="steps-mid", color=color, linewidth=2.4, label="goodput")
+    thin = {**_storm_line(result, markers=False), "linewidth": 1.0, "alpha": 0.8}
+    ax.plot(t, load, drawstyle="steps-mid", label="load", **thin)
+    ax.plot(
+        t, result.goodput(), drawstyle="steps-mid", label="goodput", **{**line, "linewidth": 2.4}
+    )
     ax.axhline(config.capacity, color=REFERENCE, linestyle="--", linewidth=1.1)
     ax.axhline(config.arrival_rate, color=REFERENCE, linestyle=":", linewidth=1.1)
     time_axis(ax, config.duration_ms)
     top = ymax if ymax is not None else max(float(load.max()), config.capacity) * 1.15
     ax.set_ylim(0, top)
-    ax.set_title(
+    title = (
         f"{_short_label(result).replace(chr(10), ' ')}: {result.amplification:.1f}× load, "
-        f"{result.success_rate():.0%} ok",
-        loc="left",
-        color=color,
-        fontsize=10,
+        f"{result.success_rate():.0%} ok"
+    )
+    ax.set_title(title, loc="left", color=color, fontsize=10)
+    set_alt(
+        ax,
+        f"{sentences(title)} "
+        f"Line chart of one run over time, {_slow_words(config)} (shaded): the load "
+        f"reaching the service peaks at {float(np.max(load)):.0f}/s against a healthy "
+        f"capacity of {config.capacity:.0f}/s and {config.arrival_rate:g}/s arriving; "
+        f"{_after_words([result])}.",
     )
     return ax
 
@@ -208,4 +288,16 @@ def storm_figure(results, *, size=(11.0, 5.4)):
         Line2D([], [], color=REFERENCE, linestyle=":", label=f"arrivals {config.arrival_rate:g}/s"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=8.5)
+    runs = "; ".join(
+        f"{_short_label(r).replace(chr(10), ' ')} — {r.amplification:.1f}× load, "
+        f"{r.success_rate():.0%} ok, load peak {float(np.max(r.offered_load())):.0f}/s"
+        for r in results
+    )
+    set_alt(
+        fig,
+        f"Small multiples, one per run, of the load reaching the service (thin, filled) and "
+        f"its goodput (thick) over time, {_slow_words(config)} (shaded), healthy capacity "
+        f"{config.capacity:.0f}/s, {config.arrival_rate:g}/s arriving: {runs}; "
+        f"{_after_words(results)}.",
+    )
     return axes

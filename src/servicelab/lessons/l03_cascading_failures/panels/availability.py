@@ -3,7 +3,10 @@
 Each service of the chain fails a share of calls at random; the sync
 checkout confirms an order only if every call succeeds, the async one once
 Payment does (failed downstream tasks are redelivered). Simulated points with
-95 % intervals sit on the theory lines aⁿ and a.
+95 % intervals sit on the theory lines aⁿ and a. The sync points all come
+from one run (each order fails at its first failing service), so their
+noise is shared: they tend to sit on the same side of the theory, which the
+summary says.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from ....faults import Faults
 from ....scenarios.checkout import run_both
 from ....ui.live import LessonFrame, LiveYScale, error_bars
 from ....ui.panel import int_slider, num, plural, slider
-from ....ui.style import ASYNC, SYNC
+from ....ui.style import ASYNC, STYLE_LOOKS, SYNC
 from ..analysis import CHAIN, CHAIN_LABELS, SEED, chain_success, ci95
 
 __all__ = ["AvailabilityPanel", "availability"]
@@ -41,8 +44,20 @@ class AvailabilityPanel(LessonFrame):
 
     def layout(self, figure):
         handles = [
-            Line2D([], [], color=SYNC, linestyle="--", label="theory, sync: aⁿ"),
-            Line2D([], [], color=ASYNC, linestyle="--", label="theory, async: a"),
+            Line2D(
+                [],
+                [],
+                color=SYNC,
+                linestyle=STYLE_LOOKS["sync"]["linestyle"],
+                label="theory, sync: aⁿ",
+            ),
+            Line2D(
+                [],
+                [],
+                color=ASYNC,
+                linestyle=STYLE_LOOKS["async"]["linestyle"],
+                label="theory, async: a",
+            ),
             Line2D([], [], color=SYNC, marker="o", label="simulated sync"),
             Line2D([], [], color=ASYNC, marker="s", label="simulated async"),
         ]
@@ -57,8 +72,12 @@ class AvailabilityPanel(LessonFrame):
         ax.set_ylabel("orders confirmed")
         ax.set_title("Orders confirmed: simulation and theory", loc="left", fontsize=10)
         ax.grid(axis="x", visible=False)
-        self.theory_sync = self.live(ax.plot([], [], color=SYNC, ls="--", lw=1.3)[0])
-        self.theory_async = self.live(ax.plot([], [], color=ASYNC, ls="--", lw=1.3)[0])
+        self.theory_sync = self.live(
+            ax.plot([], [], color=SYNC, ls=STYLE_LOOKS["sync"]["linestyle"], lw=1.3)[0]
+        )
+        self.theory_async = self.live(
+            ax.plot([], [], color=ASYNC, ls=STYLE_LOOKS["async"]["linestyle"], lw=1.3)[0]
+        )
         self.bars_sync = self.live(ax.plot([], [], color=SYNC, lw=1.5)[0])
         self.points_sync = self.live(
             ax.plot([], [], "o", color=SYNC, markersize=8, linestyle="none")[0]
@@ -103,6 +122,8 @@ class AvailabilityPanel(LessonFrame):
             "theory_async": a,
             "tasks": sum(acc.total for acc in asyn.queues.values()),
             "tasks_done": sum(acc.parts["acknowledged"] for acc in asyn.queues.values()),
+            "tasks_dead": sum(asyn.dead_lettered().values()),
+            "tasks_pending": sum(asyn.pending().values()),
             "tasks_retried": sum(asyn.calls[s]["failed"] for s in links[1:]),
             "sync_result": sync,
             "async_result": asyn,
@@ -147,14 +168,35 @@ class AvailabilityPanel(LessonFrame):
             f"(theory {chain} = {d['theory_sync'][-1]:.1%}); the async checkout confirmed "
             f"{d['async']:.1%} (theory {d['theory_async']:.1%}: Payment alone)."
         )
+        if n > 1:
+            text += " " + shared_luck(d["sync_prefix"], d["theory_sync"])
         if d["tasks"]:
             retried = d["tasks_retried"]
             text += (
                 f" Async's {plural(retried, 'failed downstream task')} "
                 f"{'was' if retried == 1 else 'were'} redelivered: "
-                f"{d['tasks_done']:,} of {d['tasks']:,} done, none lost."
+                f"{d['tasks_done']:,} of {d['tasks']:,} done"
+                + (
+                    ", none lost."
+                    if d["tasks_done"] == d["tasks"]
+                    else f", {d['tasks_dead']:,} dead-lettered, {d['tasks_pending']:,} still "
+                    "pending when the run stopped."
+                )
             )
         return text
+
+
+def shared_luck(simulated: np.ndarray, theory: np.ndarray) -> str:
+    """A sentence on the sync points' shared noise: one run gives them all, so they err together."""
+    above = int(np.count_nonzero(simulated > theory))
+    n = simulated.size
+    side = "above" if above == n else "below" if above == 0 else ""
+    where = f"All {n} sync points sit {side} the theory: " if side else "The sync points "
+    return (
+        f"{where}{'they ' if side else ''}come from one run, in which each order fails at its "
+        "first failing service, so they share its luck and err together; more orders shrink "
+        "that noise."
+    )
 
 
 def availability(**initial) -> AvailabilityPanel:

@@ -15,7 +15,7 @@ from ....scenarios.pool_exhaustion import run_pool_both
 from ....ui.axes import percent_axis
 from ....ui.live import LessonFrame, LiveYScale
 from ....ui.panel import Impossible, dropdown, int_slider, plural, slider
-from ....ui.style import ASYNC, MUTED, OUTAGE, REFERENCE, SYNC
+from ....ui.style import MUTED, OUTAGE, REFERENCE, style_handle, style_line
 from ..analysis import SEED, pct
 
 __all__ = ["PoolPanel", "pool_exhaustion"]
@@ -48,8 +48,9 @@ class PoolPanel(LessonFrame):
     def layout(self, figure):
         handles = [
             Patch(color=OUTAGE, alpha=0.5, label="Inventory slow"),
-            Line2D([], [], color=SYNC, linewidth=2.2, label="sync"),
-            Line2D([], [], color=ASYNC, linewidth=2.2, label="async"),
+            # the style is told by colour and marker; the kind of request by the line
+            style_handle("sync", linestyle="none"),
+            style_handle("async", linestyle="none"),
             Line2D([], [], color=MUTED, linewidth=2.2, label="simple requests"),
             Line2D([], [], color=MUTED, linewidth=1.5, ls=_DASHED, label="checkouts"),
         ]
@@ -66,15 +67,16 @@ class PoolPanel(LessonFrame):
         self.pool_label.set_color(REFERENCE)
         self.pool_label.set_fontsize(9)
         self.lines = {}
-        for style, color in (("sync", SYNC), ("async", ASYNC)):
+        for style in ("sync", "async"):
+            look = style_line(style, linestyle=False)
             for kind, ls, lw in (("simple", "-", 2.2), ("checkout", _DASHED, 1.5)):
                 self.lines[style, kind] = self.live(
-                    left.plot(
-                        [], [], color=color, linestyle=ls, linewidth=lw, drawstyle="steps-mid"
-                    )[0]
+                    left.plot([], [], linestyle=ls, linewidth=lw, drawstyle="steps-mid", **look)[0]
                 )
+            # a jagged line: a marker on every 25th sample (spaced by length they would crowd)
+            busy = style_line(style, linestyle=False, every=25)
             self.lines[style, "busy"] = self.live(
-                right.plot([], [], color=color, linewidth=1.6, drawstyle="steps-post")[0]
+                right.plot([], [], linewidth=1.6, drawstyle="steps-post", **busy)[0]
             )
         left.set_xlim(0, POOL_RUN_S)
         percent_axis(left)
