@@ -125,7 +125,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Temporal coupling",
         "caller waits vs continues; request-response vs fire-and-forget; "
         '"If Email Service is slow, entire checkout is slow"; "Payment is sync"',
-        30,
+        35,
         practice="a latency sum; predict the async wait with a slow Email; a function checked "
         "against simulated checkouts; tail amplification; who hears a decline first",
         practice_minutes=25,
@@ -136,7 +136,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Cascading failures",
         '"If Inventory Service is down, checkout fails"; cascading vs isolated failures; '
         "availability multiplies; retry storms",
-        50,
+        60,
         practice="chain availability; a function checked against flaky checkouts; predict "
         "what an outage costs; Little's law for a worker pool; why requests that never call "
         "Inventory fail; a timeout and retries without a retry storm",
