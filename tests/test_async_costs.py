@@ -23,9 +23,9 @@ from servicelab import Faults, panels
 from servicelab._check import KitValueError
 from servicelab.faults import DOWN_PARTS, HEALTHY
 from servicelab.lessons.l02_temporal_coupling.analysis import needs, overloaded
-from servicelab.messaging import Queue
+from servicelab.messaging import Queue, Topic
 from servicelab.records import Drain, TimeSeries, drain
-from servicelab.scenarios.checkout import run_both
+from servicelab.scenarios.checkout import run_both, run_checkout
 from servicelab.scenarios.retry_storm import run_retry_storm
 from servicelab.service import Service
 from servicelab.ui.report import compare
@@ -341,3 +341,44 @@ def test_the_availability_panel_says_its_points_share_one_runs_luck():
     assert "come from one run" in p.summary and "share its luck" in p.summary
     p.set(services=1)
     assert "one run" not in p.summary
+
+
+# -- the broker is a dependency too (review M4) --------------------------------------------------
+
+
+def test_a_down_broker_refuses_publishes_at_once_and_no_subscriber_gets_them():
+    world = World(1)
+    topic = Topic(world, "events", 2.0, outages=Faults.outage(10.0, 20.0))
+    queue = topic.subscribe("inventory")
+    got = []
+
+    def publisher():
+        for key, at in enumerate((5.0, 15.0, 40.0)):
+            yield world.env.timeout(at - world.env.now)
+            got.append((yield from topic.publish(key)))
+
+    world.process(publisher())
+    world.run()
+    assert got == [1, 0, 1]  # up, down (refused at once), up again
+    assert topic.refused == 1 and topic.published == 2
+    assert queue.accounting().total == 2 and queue.accounting().balanced
+
+
+def test_async_checkout_fails_while_the_broker_is_down_and_sync_does_not_notice():
+    window = (200_000, 260_000)
+    sync, asyn = run_both(seed=7, n_orders=3000, broker=Faults.outage(200_000, 60_000))
+    # async depends on Payment × the broker: orders placed while it is down fail
+    # (all but the few published just before the outage began), the rest are confirmed
+    assert asyn.success_rate(start_ms=window[0], end_ms=window[1]) < 0.02
+    assert asyn.success_rate(end_ms=window[0]) == asyn.success_rate(start_ms=window[1]) == 1.0
+    assert set(asyn.reason[asyn.outcome == "failed"]) == {"broker down"}
+    assert asyn.balanced
+    # naive sync calls no broker
+    assert sync.success_rate(start_ms=window[0], end_ms=window[1]) == 1.0
+
+
+def test_the_brokers_faults_are_outages_only():
+    with pytest.raises(ValueError, match=r"^broker = .* the broker's faults are outages only"):
+        run_checkout("async", n_orders=10, broker=Faults.slow(2))
+    with pytest.raises(ValueError, match=r"^outages = .* None or a Faults"):
+        Topic(World(1), "events", outages="down")

@@ -39,6 +39,7 @@ from collections import deque
 import simpy
 
 from . import _check
+from .faults import Faults
 from .latency import Latency, as_latency
 from .records import Accounting
 from .service import OK, Service
@@ -306,17 +307,30 @@ class Topic:
     """Publish/subscribe: every subscriber's queue gets every message.
 
     ``publish_latency`` is the publisher's cost of one hand-off to the broker,
-    paid once per message however many subscribers there are.
+    paid once per message however many subscribers there are. ``outages``
+    (a :class:`~servicelab.faults.Faults` of outage windows) takes the broker
+    down: a publish then fails at once and no subscriber gets the message.
     """
 
-    def __init__(self, world: World, name: str, publish_latency: Latency | float = 0.0):
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        publish_latency: Latency | float = 0.0,
+        *,
+        outages: Faults | None = None,
+    ):
         if not isinstance(world, World):
             raise _check.fail("world", world, "a servicelab World")
+        if outages is not None and not isinstance(outages, Faults):
+            raise _check.fail("outages", outages, "None or a Faults of outage windows")
         self.world = world
         self.name = _check.text("name", name)
         self.publish_latency = as_latency(publish_latency, "publish_latency")
+        self.outages = outages if outages is not None and outages.outages else None
         self.queues: dict[str, Queue] = {}
         self.published = 0
+        self.refused = 0  # publishes that found the broker down
         self._publish_ms = world.draws(f"publish:{self.name}", self.publish_latency.sample)
 
     def subscribe(self, name: str, **queue_options) -> Queue:
@@ -331,14 +345,21 @@ class Topic:
         self.queues[name] = queue
         return queue
 
+    def is_down(self) -> bool:
+        """Is the broker down now (in one of its ``outages``)?"""
+        return self.outages is not None and self.outages.is_down(float(self.world.env.now))
+
     def publish(self, key: int):
         """Publish a message about ``key`` to every subscriber (a simpy sub-generator).
 
-        Returns how many subscriber queues accepted it. ``key`` is a whole
-        number from 0 to ``MAX_KEY`` (1,000,000).
+        Returns how many subscriber queues accepted it (0 while the broker is
+        down). ``key`` is a whole number from 0 to ``MAX_KEY`` (1,000,000).
         """
         if key.__class__ is not int or key < 0 or key > MAX_KEY:
             key = _check.index("key", key, MAX_KEY)
+        if self.outages is not None and self.is_down():
+            self.refused += 1
+            return 0
         delay = self._publish_ms[key]
         if delay:
             yield self.world.env.timeout(delay)

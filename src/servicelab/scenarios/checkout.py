@@ -171,7 +171,7 @@ class _Run(Run):
                 q.consume(self.payment, on_ack=self._paid, on_dead_letter=self._unpaid)
                 self.queues["payment"] = q
                 self._begin = self._accept
-            self.topic = Topic(w, "order-created", c.publish_ms)
+            self.topic = Topic(w, "order-created", c.publish_ms, outages=c.broker)
             for d in c.downstream:
                 q = self.topic.subscribe(d, **options)
                 q.consume(self.services[d], on_ack=self._acker(d))
@@ -297,7 +297,7 @@ class _Run(Run):
                     self._order_waits[-1 - i] = start  # its wait on others ended here
                     self.spans.append(Span(i, "order", start, env.now, "works"))
                 if accepted < len(self.topic.queues):
-                    self._finish(i, FAILED, "queue full")
+                    self._finish(i, FAILED, self._refusal(accepted))
                 else:
                     self._finish(i, COMPLETED)
 
@@ -323,6 +323,10 @@ class _Run(Run):
             if self.outcome[i] == IN_FLIGHT:  # (not if Payment answered already)
                 self._finish(i, COMPLETED if accepted else FAILED, "" if accepted else "queue full")
 
+    def _refusal(self, accepted: int) -> str:
+        """Why a publish reached fewer queues than it should: the broker, or a full queue."""
+        return "broker down" if not accepted and self.topic.is_down() else "queue full"
+
     def _paid(self, message, now: float) -> None:
         """Payment answered: the user learns it now; a paid order is published onwards."""
         i = message.key
@@ -340,7 +344,7 @@ class _Run(Run):
     def _created(self, i: int):
         accepted = yield from self.topic.publish(i)
         if accepted < len(self.topic.queues):
-            self._revise(i, FAILED, "queue full")
+            self._revise(i, FAILED, self._refusal(accepted))
 
     def _unpaid(self, message, now: float) -> None:
         """Payment failed every try: the accepted order fails, later."""

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from .. import _check
 from ..breaker import CircuitBreaker
-from ..faults import HEALTHY
+from ..faults import HEALTHY, Faults
 from ..latency import Latency, LogNormal
 from ..service import MAX_WORKERS
 from ..sync import NO_RETRY, Retry
@@ -91,6 +91,9 @@ class CheckoutConfig(Checked):
     in parallel, off the user's path, anyway): Payment's timeout and breaker
     still apply. ``async_payment`` (async only) puts Payment behind a queue
     too; then no call is sync, and timeouts, retries and breakers do nothing.
+    ``broker`` takes the message broker down (outage windows only, e.g.
+    ``Faults.outage(200_000, 60_000)``): an async publish then fails at once,
+    and the order with it (reason ``"broker down"``); sync uses no broker.
     """
 
     n_orders: int = 1000
@@ -109,6 +112,7 @@ class CheckoutConfig(Checked):
     idempotent: tuple = ()
     async_payment: bool = False
     publish_ms: Latency | float = 2.0
+    broker: Faults = HEALTHY
     queue_capacity: int | None = None
     max_attempts: int = 5
     redelivery_ms: float = 1000.0
@@ -139,6 +143,7 @@ class CheckoutConfig(Checked):
         "idempotent": checks.distinct(CALLED),
         "async_payment": _check.boolean,
         "publish_ms": checks.latency(),
+        "broker": checks.faults(),
         "queue_capacity": checks.optional(checks.count(high=10_000_000)),
         "max_attempts": checks.count(high=100),
         "redelivery_ms": checks.ms(high=HOUR_MS),
@@ -150,6 +155,11 @@ class CheckoutConfig(Checked):
     }
 
     def check(self) -> None:
+        if self.broker.slowdowns or self.broker.error_rate:
+            raise checks.refuse(
+                f"broker = {self.broker!r} is not allowed: the broker's faults are outages "
+                "only (e.g. Faults.outage(200_000, 60_000)); its publish time is publish_ms."
+            )
         if "inventory" in self.best_effort:
             raise checks.refuse(
                 f"best_effort = {self.best_effort!r} is not allowed: Inventory reserves the "
