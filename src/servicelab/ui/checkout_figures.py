@@ -234,7 +234,8 @@ def latency_cdf(results, ax=None, *, log: bool = True, title: str | None = None)
     ax.set_xlabel("user's wait for an answer (ms" + (", log scale)" if log else ")"))
     ax.set_ylabel("share of orders")
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right")
+    # under the axis: the curves can sit anywhere in the plot, the key never covers them
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     if title:
         ax.set_title(title, loc="left")
     scale = ", log scale" if log else ""
