@@ -170,14 +170,8 @@ class CheckoutResult(Result):
     @property
     def cut_short(self) -> bool:
         """True if the run stopped with work unfinished (horizon or event budget)."""
-        if self.stop_reason == "event budget":
-            return True
-        if self.in_flight:
-            return True
-        return any(
-            a.parts.get("acknowledged", 0) + a.parts.get("dead-lettered", 0) < a.total
-            for a in self.queues.values()
-        )
+        unfinished = bool(self.in_flight) or any(self.pending().values())
+        return self.stop_reason == "event budget" or unfinished
 
     def latency(self, outcome: str | None = COMPLETED) -> np.ndarray:
         """Users' waits in ms of orders that ended with ``outcome`` (None: all answered)."""

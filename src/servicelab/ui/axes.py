@@ -32,6 +32,7 @@ __all__ = [
     "percent_axis",
     "log_ms_axis",
     "time_axis",
+    "pointer",
     "cdf",
     "nice_limit",
     "nice_top",
@@ -103,6 +104,16 @@ def time_axis(ax, duration_ms: float, label: str = "time (s)") -> None:
     """An x axis of seconds from 0 to ``duration_ms``."""
     ax.set_xlim(0, duration_ms / 1000)
     ax.set_xlabel(label)
+
+
+def pointer(ax, text: str, xy, xytext, color: str, **kwargs):
+    """A note ``text`` at ``xytext`` with an arrow to ``xy``, in ``color``; returns it.
+
+    ``kwargs`` go to ``ax.annotate`` (e.g. ``textcoords="axes fraction"``); a live
+    panel creates it once with empty text and moves it on each redraw.
+    """
+    arrow = {"arrowstyle": "->", "color": color}
+    return ax.annotate(text, xy, xytext=xytext, fontsize=9, color=color, arrowprops=arrow, **kwargs)
 
 
 def cdf(values) -> tuple[np.ndarray, np.ndarray]:

@@ -23,10 +23,8 @@ import numpy as np
 
 from .._check import KitValueError
 
-__all__ = ["compare", "MEANS", "NOTE"]
+__all__ = ["compare", "NOTE"]
 
-#: what "confirmed" means in each style, for a result that cannot say it itself
-MEANS = {"sync": "work done", "async": "accepted"}
 #: the line under a table with an async column
 NOTE = (
     "In sync, 'confirmed' means the work is done (sync done well: the required work; a failed "
@@ -45,7 +43,7 @@ def _fmt(x: float, unit: str = "") -> str:
 
 def _skipped_services(results) -> list[str]:
     """The services whose best-effort work some result skipped, each once, in order."""
-    found = [d for r in results for d, n in getattr(r, "skipped", {}).items() if n]
+    found = [d for r in results for d, n in r.skipped.items() if n]
     return list(dict.fromkeys(found))
 
 
@@ -69,7 +67,7 @@ def compare(*results, tasks=("inventory", "email")) -> str:
     rows = [
         ("orders", [_fmt(r.n_orders) for r in results]),
         ("confirmed", [_fmt(r.count("completed")) for r in results]),
-        ("  'confirmed' means", [getattr(r, "means", MEANS[r.style]) for r in results]),
+        ("  'confirmed' means", [r.means for r in results]),
         ("  work still pending at the end", [later(r, r.pending()) for r in results]),
         *(
             (f"  dead-lettered: {q}", [later(r, r.dead_lettered(), q) for r in results])

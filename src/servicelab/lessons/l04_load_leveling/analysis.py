@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from ... import _check
-from ...records import percentile
+from ...records import drain, percentile
 from ...scenarios.flash_sale import ACCEPTED, GAVE_UP, REFUSED
 from ...theory import drain_time
 from ...ui.panel import num, plural
@@ -112,10 +112,10 @@ def drain_numbers(result) -> dict:
     s = result.series["waiting"]
     start, end = c.window
     backlog = float(s.at(end)) if s.t_ms.size else 0.0
-    empty = np.flatnonzero((s.t_ms >= end) & (s.values == 0))
-    drained = float(s.t_ms[empty[0]] - end) / 1000 if empty.size else math.nan
     per_worker = c.throughput_cap / c.workers
     spare = c.throughput_cap - c.base_rate
+    # the kit's one reading of a drain: the first sample from the sale's end with nothing waiting
+    drained = drain(s, end).drain_s
     still = float(s.at(c.duration_ms)) if math.isnan(drained) or spare <= 0 else 0.0
     return {
         "sale": end > start,

@@ -27,7 +27,7 @@ from matplotlib.patches import Patch, Polygon
 from .... import _check
 from ....faults import Faults
 from ....scenarios.checkout import DEFAULT_WORKERS, run_both
-from ....ui.axes import nice_top, percent_axis
+from ....ui.axes import nice_top, percent_axis, pointer
 from ....ui.live import LessonFrame, LiveYScale
 from ....ui.panel import Impossible, int_slider, plural, slider, toggle
 from ....ui.style import ASYNC, OUTAGE, style_handle, style_line
@@ -114,16 +114,15 @@ class OutagePanel(LessonFrame):
         )
         self.backlog_line = self.live(right.plot([], [], linewidth=2, **style_line("async"))[0])
         self.drain_mark = self.live(
-            right.annotate(
+            pointer(
+                right,
                 "",
                 (0, 0),
-                xytext=(0.98, 0.97),
+                (0.98, 0.97),
+                ASYNC,
                 textcoords="axes fraction",
                 ha="right",
                 va="top",
-                fontsize=9,
-                color=ASYNC,
-                arrowprops={"arrowstyle": "->", "color": ASYNC},
             )
         )
         right.set_xlim(0, SHOW_S)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ....ui.alt import set_alt
-from ....ui.axes import ax_or_new, reference_line, shade, time_axis
+from ....ui.axes import ax_or_new, pointer, reference_line, shade, time_axis
 from ....ui.panel import plural
 from ....ui.style import (
     NEUTRAL,
@@ -59,14 +59,13 @@ def backlog_drain(result, ax=None, *, title=None):
     d = drain_numbers(result)
     if not math.isnan(d["drain_s"]):
         x = d["end_s"] + d["drain_s"]
-        ax.annotate(
+        pointer(
+            ax,
             f"empty {seconds(d['drain_s'])} after the sale\n(theory {seconds(d['theory_s'])})",
             (x, 0),
-            xytext=(x, max(d["peak"], 1) * 0.55),
+            (x, max(d["peak"], 1) * 0.55),
+            color,
             ha="center",
-            fontsize=9,
-            color=color,
-            arrowprops={"arrowstyle": "->", "color": color},
         )
     time_axis(ax, c.duration_ms + c.drain_ms)
     ax.set_ylabel("orders waiting")

@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from ....scenarios.flash_sale import run_flash_sale
-from ....ui.axes import nice_top
+from ....ui.axes import nice_top, pointer
 from ....ui.live import LessonFrame, LiveYScale
 from ....ui.panel import int_slider, num, slider
 from ....ui.style import ASYNC, MUTED, NEUTRAL, OUTAGE, REFERENCE, style_handle, style_line
@@ -66,16 +66,15 @@ class FlashSalePanel(LessonFrame):
         self.waiting = self.live(right.plot([], [], lw=2, **style_line("async", markers=False))[0])
         self.theory = self.live(right.plot([], [], color=NEUTRAL, ls=":", lw=1.6)[0])
         self.mark = self.live(
-            right.annotate(
+            pointer(
+                right,
                 "",
                 (0, 0),
-                xytext=(0.98, 0.95),
+                (0.98, 0.95),
+                ASYNC,
                 textcoords="axes fraction",
                 ha="right",
                 va="top",
-                fontsize=9,
-                color=ASYNC,
-                arrowprops={"arrowstyle": "->", "color": ASYNC},
             )
         )
         for ax, title in (
