@@ -194,20 +194,28 @@ def raw_checkout(style: str, seed: int, n_orders: int) -> RawResult:
 
     sample_t: list[float] = []
     samples: dict[str, list[int]] = {f"busy {name}": [] for name in SERVICES}
+    samples.update({f"waiting {name}": [] for name in SERVICES})  # for a worker (the flow map)
     if style == "async":
         samples.update({f"backlog {d}": [] for d in DOWNSTREAM})
+        samples.update({f"dead {d}": [] for d in DOWNSTREAM})  # healthy: none, ever
     samples["orders in flight"] = []
 
     def sampler():
         busy = [(samples[f"busy {name}"], pools[name], name) for name in SERVICES]
+        waiting = [(samples[f"waiting {name}"], pools[name]) for name in SERVICES]
         backlog = [(samples[f"backlog {d}"], stores[d].items, d) for d in stores]
+        dead = [samples[f"dead {d}"] for d in stores]
         flight = samples["orders in flight"]
         while True:
             sample_t.append(env.now)
             for values, pool, name in busy:
                 values.append(pool.count + consuming.get(name, 0))
+            for values, pool in waiting:
+                values.append(len(pool.queue))
             for values, items, name in backlog:
                 values.append(len(items) + consuming[name])
+            for values in dead:
+                values.append(0)
             flight.append(in_flight)
             yield timeout(every)
 

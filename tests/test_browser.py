@@ -247,6 +247,58 @@ def test_lesson_runs_and_every_panel_responds(notebook, lab, browser):
         page.close()
 
 
+def test_flow_map_plays_pauses_and_scrubs(lab, browser):
+    """Lesson 00's flow map: play moves it, pause holds it, the slider scrubs it, and a still
+    map steps; each time the picture and the line of text under it change together."""
+    notebook = ROOT / "notebooks" / "00_start_here.ipynb"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab}/lab/workspaces/flow/tree/notebooks/{notebook.name}?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        _run_all(page)
+        flow = page.locator(".jp-OutputArea-output .widget-vbox:has(.widget-play)").first
+        flow.scroll_into_view_if_needed()
+        image = flow.locator(".widget-image").first
+        summary = flow.locator(".widget-html-content").last
+
+        def state():
+            return image.get_attribute("src"), summary.inner_text()
+
+        start = _stable(state)
+        assert start[1].startswith("At 0.0 s"), start[1]  # nothing plays by itself
+        buttons = flow.locator(".widget-play button")
+        buttons.nth(0).click()  # play
+        _until_changed(state, start)
+        playing = state()
+        assert playing[0] != start[0] and playing[1] != start[1], "play did not move the map"
+        _until_changed(state, playing, timeout_s=10)
+        assert state() != playing, "the map stopped while playing"
+        buttons.nth(1).click()  # pause
+        paused = _stable(state, settle_s=1.5)
+        time.sleep(1.5)
+        assert state() == paused, "the map moved while paused"
+        handle = flow.locator(".noUi-handle").first
+        handle.focus()
+        for _ in range(5):
+            handle.press("ArrowRight")
+        _until_changed(state, paused)
+        scrubbed = _stable(state)
+        assert scrubbed[0] != paused[0] and scrubbed[1] != paused[1], "scrubbing changed nothing"
+        flow.locator(".widget-checkbox input").first.check()  # still pictures: no play button
+        page.wait_for_timeout(500)
+        assert not flow.locator(".widget-play").first.is_visible()
+        flow.locator("button:has-text('step ▶')").first.click()
+        _until_changed(state, scrubbed)
+        stepped = _stable(state)
+        assert stepped[0] != scrubbed[0] and stepped[1] != scrubbed[1], "a step changed nothing"
+        flow.screenshot(path=str(SCREENSHOTS / "flow-map-00.png"))
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / "flow-map-FAILED.png"))
+        raise
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("notebook", EXERCISES, ids=lambda p: p.stem)
 def test_untouched_exercises_run_and_say_not_attempted(notebook, lab, browser):
     """A learner who opens an exercise set and runs everything sees friendly checks, no error."""

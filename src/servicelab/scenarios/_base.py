@@ -47,6 +47,7 @@ from ..service import OK
 from ..world import HOUR_MS, World
 from . import _checks as checks
 from ._checks import Check
+from .causes import Explained
 
 __all__ = [
     "STYLES",
@@ -137,11 +138,12 @@ class SlowdownWindow:
 
 # == results ==============================================================================
 @dataclass
-class Result:
+class Result(Explained):
     """What happened in one run. Times in ms; arrays indexed by request (in arrival order).
 
     A story's result adds its own records (fields) and readings (methods), and
-    sets ``OUTCOMES``, ``SUCCESS``, ``NOT_ASKED`` and ``UNIT``.
+    sets ``OUTCOMES``, ``SUCCESS``, ``NOT_ASKED`` and ``UNIT``. Why each request ended as
+    it did: :meth:`causes`, :meth:`explain` (:class:`~.causes.Explained`).
     """
 
     #: every outcome a request can end with, ``"in flight"`` last

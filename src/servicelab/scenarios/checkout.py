@@ -53,6 +53,7 @@ from .checkout_config import (
     CheckoutConfig,
 )
 from .checkout_result import COMPLETED, DECLINED, OUTCOMES, CheckoutResult, Span
+from .flow import flow_probes
 
 __all__ = [
     "SERVICES",
@@ -176,8 +177,7 @@ class _Run(Run):
                 q = self.topic.subscribe(d, **options)
                 q.consume(self.services[d], on_ack=self._acker(d))
                 self.queues[d] = q
-        probes = {f"busy {name}": (lambda s=s: s.busy) for name, s in self.services.items()}
-        probes.update({f"backlog {d}": (lambda q=q: q.backlog) for d, q in self.queues.items()})
+        probes = flow_probes(self.services, self.queues)  # busy, waiting, backlog, dead
         probes["orders in flight"] = lambda: self.counts[IN_FLIGHT]
         every = c.sample_every_ms if c.sample_every_ms is not None else max(1.0, horizon / 500)
         self.sampler = Sampler(w, every, probes, name="sample_every_ms")
@@ -374,7 +374,7 @@ class _Run(Run):
         else:  # the user knows Payment's answer with the checkout's
             known = np.where(np.isin(outcome, (COMPLETED, DECLINED)), response, np.nan)
         confirmed = outcome == COMPLETED
-        services = self.services
+        services, queues = self.services, self.queues
         c = self.config
         best_effort = [d for d in c.downstream if self.calls is not None and d in c.best_effort]
         return dict(
@@ -395,4 +395,5 @@ class _Run(Run):
                 n: {"opened": b.opened, "refused": b.refused} for n, b in self.breakers.items()
             },
             spans=sorted(self.spans, key=lambda s: (s.order, s.start_ms)),
+            dead_keys={d: np.asarray([m.key for m in q.dead_letters]) for d, q in queues.items()},
         )

@@ -31,6 +31,8 @@ import numpy as np
 from .. import _check
 from ..records import Accounting, percentile, summarize
 from ._base import FAILED, IN_FLIGHT, Result
+from .causes import seconds
+from .flow import Flow, checkout_flow
 
 __all__ = ["COMPLETED", "DECLINED", "OUTCOMES", "Span", "CheckoutResult"]
 
@@ -104,6 +106,8 @@ class CheckoutResult(Result):
     #: per service with a circuit breaker: how often it opened and the calls it refused
     breakers: dict[str, dict[str, int]]
     spans: list[Span] = field(default_factory=list)  # the first ``trace_orders`` orders
+    #: per queue: the orders whose message was dead-lettered there
+    dead_keys: dict[str, np.ndarray] = field(default_factory=dict)
 
     # -- reading the result ------------------------------------------------------
     @property
@@ -235,3 +239,75 @@ class CheckoutResult(Result):
             f"({self.success_rate():.1%} of those not declined); user wait p50 {s['p50']:.0f} ms, "
             f"p99 {s['p99']:.0f} ms; {self.promise}"
         )
+
+    # -- why each order ended as it did (see .causes) ---------------------------------
+    def _refine_causes(self, causes: np.ndarray) -> np.ndarray:
+        c = self.config
+        tries = f"gave up after {c.retry.attempts} tries: " if c.retry.attempts > 1 else ""
+        causes[self.outcome == DECLINED] = "declined by Payment"
+        for i in np.flatnonzero(self.outcome == FAILED).tolist():
+            causes[i] = _failure(str(self.reason[i]), tries, c.max_attempts)
+        confirmed = self.outcome == COMPLETED
+        causes[confirmed] = "accepted" if c.async_payment else "confirmed"
+        if self.style == "async":
+            later = self._later_work()
+            for i in np.flatnonzero(confirmed).tolist():
+                if later[i]:
+                    causes[i] = f"{causes[i]}; {later[i]}"
+        return causes
+
+    def _later_work(self) -> list[str]:
+        """Per order, what became of its work accepted for later, if not all of it was done."""
+        c = self.config
+        steps = {d: self.task_done_ms[d] for d in c.downstream}
+        if c.async_payment:
+            steps = {"payment": self.arrival_ms + self.payment_known_ms, **steps}
+        later = [""] * self.n_orders
+        for d, done in steps.items():
+            dead = set(self.dead_keys.get(d, np.empty(0)).tolist())
+            for i in np.flatnonzero(np.isnan(done)).tolist():
+                if not later[i]:
+                    what = f"dead-lettered after {c.max_attempts} tries"
+                    later[i] = f"{d.capitalize()} {what if i in dead else 'pending at the horizon'}"
+        return later
+
+    def _story_lines(self, i: int) -> list[str]:
+        lines = []
+        if self.reason[i]:
+            lines.append(f"its checkout failed: {self.reason[i]}")
+        for d in self.config.downstream:
+            done = self.task_done_ms[d][i]
+            if not np.isnan(done):
+                when = f"{done - self.arrival_ms[i]:,.0f} ms after arrival"
+                lines.append(f"{d.capitalize()} did its work at {seconds(done)} ({when})")
+            elif i in self.dead_keys.get(d, ()):
+                lines.append(f"{d.capitalize()}'s message was dead-lettered")
+            elif self.outcome[i] == COMPLETED:
+                lines.append(f"{d.capitalize()}'s work was not done when the run stopped")
+        return lines
+
+    def flow(self) -> Flow:
+        """The run as it unfolded, for a flow map (see :mod:`.flow`)."""
+        return checkout_flow(self)
+
+
+#: a service's word for a failed call → what the order's user met
+_MET = {
+    "down": ("refused: {S} was down", "{S} was down"),
+    "timeout": ("timed out waiting for {S}", "{S} timed out"),
+    "error": ("{S} answered with an error", "{S} answered with errors"),
+    "circuit open": ("refused by {S}'s open circuit breaker", ""),
+}
+
+
+def _failure(reason: str, tries: str, max_attempts: int) -> str:
+    """The cause of a failed order, from its reason ("inventory down", "queue full", …)."""
+    if reason in ("queue full", "broker down"):
+        return f"refused: {'a queue was full' if reason == 'queue full' else 'the broker was down'}"
+    service, _, word = reason.partition(" ")
+    if word == "dead-lettered":
+        return f"{service.capitalize()} dead-lettered after {max_attempts} tries"
+    once, retried = _MET.get(word, ("{S}: " + word, ""))
+    if tries and retried and service != "order":
+        return tries + retried.format(S=service.capitalize())
+    return once.format(S=service.capitalize())

@@ -46,6 +46,7 @@ from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, World
 from . import _checks as checks
 from ._base import IN_FLIGHT, OK, Checked, Result, Run, run_style, run_styles
 from .arrivals import poisson_times
+from .flash_sale_story import FlashSaleStory
 
 __all__ = [
     "ACCEPTED",
@@ -191,7 +192,7 @@ class Fulfilment(Service):
 
 
 @dataclass
-class FlashSaleResult(Result):
+class FlashSaleResult(FlashSaleStory, Result):
     """What happened in one flash-sale run. Times in ms; arrays indexed by order.
 
     ``outcome``: "accepted", "refused", "gave up" or "in flight". ``series``:

@@ -63,6 +63,7 @@ from ._base import (
 )
 from .arrivals import poisson_times
 from .retry_policies import POLICIES, Policy, as_policies, as_policy
+from .retry_storm_story import StormStory
 
 __all__ = ["POLICIES", "Policy", "StormConfig", "StormResult", "run_retry_storm", "run_policies"]
 
@@ -146,7 +147,7 @@ class StormConfig(SlowdownWindow, Checked):
 
 
 @dataclass
-class StormResult(Result):
+class StormResult(StormStory, Result):
     """What happened in one retry-storm run. Times in ms; arrays indexed by request.
 
     ``outcome``: "ok" (async: processed), "failed" (async: dead-lettered) or
