@@ -94,6 +94,22 @@ def samples(module: str) -> dict:
         sync, asyn = flash_pair()
         start, end = asyn.config.window
         return {"results": [sync, asyn], "result": asyn, "start_ms": start, "end_ms": end}
+    if ".lessons.l06_eventual_consistency." in module:
+        from servicelab.scenarios.last_items import run_last_items_both
+        from servicelab.scenarios.stale_reads import run_stock_updates_both
+
+        return {
+            "updates": list(run_stock_updates_both(seed=1)),
+            "sales": run_last_items_both(seed=1),
+        }
+    if ".lessons.l05_pub_sub." in module:
+        from servicelab.lessons.l05_pub_sub.analysis import fan_out_sweep
+        from servicelab.scenarios.pubsub import run_designs
+
+        slow = {"loyalty": Faults.slow(10, 10_000, 20_000)}
+        runs = run_designs(seed=1, n_orders=150, subscribers=("email", "loyalty"), faults=slow)
+        sweep = fan_out_sweep((1, 2), seed=1, n_orders=100)
+        return {"sweep": sweep, "results": runs, "result": runs["pub/sub"]}
     if module == "consumers":  # a sweep of async runs by number of consumers (see OWN_SAMPLES)
         from servicelab.scenarios.flash_sale import run_consumers
 

@@ -40,6 +40,10 @@ EXERCISES = [ROOT / lesson.exercise_notebook for lesson in EXERCISED]
 CHECK = re.compile(r"^(q\d+)\.check\(\)$")
 
 
+#: the setup cell's tag (tools/first_cell.py; tests/test_first_cell.py checks that cell)
+SETUP_TAG = "kit-setup"
+
+
 def load_builder():
     """``tools/build_exercises.py``, the author's tool (not part of the package)."""
     if "build_exercises" not in sys.modules:
@@ -107,8 +111,8 @@ def run_in_process(path: Path, *, grading: bool):
     results = []
     with switches(grading=grading):
         for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type != "code":
-                continue
+            if cell.cell_type != "code" or SETUP_TAG in cell.metadata.get("tags", []):
+                continue  # the setup cell installs the kit where it is missing (Colab, JupyterLite)
             tree = ast.parse(cell.source)
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
             name = f"<{path.parent.name}/{path.name} {cell.id}>"
@@ -237,6 +241,7 @@ def text(cell):
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
 def test_exercise_notebook_skeleton(path):
     cells = nbformat.read(path, as_version=4).cells
+    cells = [c for c in cells if SETUP_TAG not in c.metadata.get("tags", [])]
     first = text(cells[0])
     number = lesson_for(path).number
     assert first.startswith(f"# Exercises · {number} · ")

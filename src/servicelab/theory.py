@@ -5,8 +5,15 @@
 * :func:`mm1` and :func:`mmc` — mean waits of the textbook queues (Poisson
   arrivals, exponential service, FIFO, 1 or c servers; Erlang C).
 * :func:`littles_law` — L = λ W, for any stable system.
+* :func:`fan_out_quantile` — a caller that calls n services at once and waits
+  for all of them waits for the slowest: P(max ≤ t) is the product of each
+  call's P(≤ t), and its q-quantile solves that product = q.
 * :func:`drain_time` — how long a backlog takes to clear: B / (cμ − λ), and
   never when the servers process no more than arrives.
+* :func:`stale_probability` — the chance that a job is still not done ``t``
+  after it arrived (its sojourn time exceeds ``t``) in M/M/c; for M/M/1
+  ``exp(−(μ − λ) t)``: how likely a read ``t`` after a write is stale when a
+  consumer applies the write.
 
 Rates and times must use the same unit of time: arrivals per ms with mean
 service times in ms give waits in ms.
@@ -29,6 +36,8 @@ __all__ = [
     "erlang_c",
     "littles_law",
     "drain_time",
+    "fan_out_quantile",
+    "stale_probability",
 ]
 
 
@@ -126,3 +135,71 @@ def drain_time(backlog: float, arrival_rate: float, service_rate: float, servers
         return 0.0
     spare = c * mu - lam
     return b / spare if spare > 0 else math.inf
+
+
+def stale_probability(
+    t: float, arrival_rate: float, service_rate: float, servers: int = 1
+) -> float:
+    """P(a job is still in M/M/c ``t`` after it arrived): P(sojourn > t), steady state.
+
+    A job waits with probability C (Erlang C), then for an exponential time of
+    rate θ = cμ − λ, and is served for an exponential time of rate μ:
+    P(T > t) = (1 − C) e^(−μt) + C (θ e^(−μt) − μ e^(−θt)) / (θ − μ), and
+    (1 + μt) e^(−μt) for C's part when θ = μ. For one server this is
+    e^(−(μ − λ) t). Read as consistency: a write handed to a queue is applied
+    by the consumer after this sojourn, so a read ``t`` after the write sees the
+    old value with this probability. Rates and ``t`` in one unit of time.
+    """
+    t = _check.number("t", t, low=0.0)
+    lam = _check.number("arrival_rate", arrival_rate, low=0.0)
+    mu = _check.number("service_rate", service_rate, low=0.0, low_open=True)
+    c = _check.integer("servers", servers, low=1, high=100_000)
+    pw = mmc(lam, mu, c).p_wait  # refuses a load without a steady state
+    theta = c * mu - lam
+    served = math.exp(-mu * t)
+    if math.isclose(theta, mu, rel_tol=1e-9):
+        both = (1.0 + mu * t) * served
+    else:
+        both = (theta * served - mu * math.exp(-theta * t)) / (theta - mu)
+    return (1.0 - pw) * served + pw * both
+
+
+def _share_within(latency, t: float) -> float:
+    """P(one call of ``latency`` takes ≤ ``t``), by bisection on its quantile function."""
+    low, high = 0.0, 1.0
+    for _ in range(50):
+        mid = (low + high) / 2
+        if latency.quantile(mid) <= t:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def fan_out_quantile(q: float, *latencies) -> float:
+    """The ``q``-quantile of the slowest of independent parallel calls (ms).
+
+    A caller that sends one call to each of ``latencies`` (the kit's
+    :class:`~servicelab.latency.Latency` objects) at once and waits for every
+    answer waits for the slowest: P(max ≤ t) = ∏ P(call ≤ t). With n calls of
+    one latency, its p99 is that latency's 0.99^(1/n)-quantile. Calls are
+    assumed not to queue (each finds a free worker).
+    """
+    q = _check.number("q", q, low=0.0, high=1.0, low_open=True)
+    if q >= 1.0:
+        raise _check.fail("q", q, "a share between 0 and 1, 1 excluded")
+    if not latencies or not all(callable(getattr(x, "quantile", None)) for x in latencies):
+        raise _check.KitValueError(
+            f"latencies = {latencies!r} is not allowed: give one or more latencies "
+            "(LogNormal, Exponential, Fixed)."
+        )
+    low, high = 0.0, max(x.quantile(q) for x in latencies)
+    while math.prod(_share_within(x, high) for x in latencies) < q:
+        high *= 2.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if math.prod(_share_within(x, mid) for x in latencies) < q:
+            low = mid
+        else:
+            high = mid
+    return high

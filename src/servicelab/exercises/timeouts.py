@@ -8,7 +8,7 @@ step (``("call", 3)``: the fourth case's call); every step has ``seconds``
 prints is passed on, at most :data:`OUTPUT_LIMIT` characters, then a note.
 :func:`call_with_time_limit` is the same for one in-process call.
 
-Three ways to stop a step, the best one usable chosen at each call:
+Four ways to stop a step, the best one usable chosen at each call:
 
 * **fork** (POSIX: Linux and macOS, so Jupyter and pytest there). The task
   runs in a forked child process, which the caller kills (``SIGKILL``, with
@@ -31,17 +31,23 @@ Three ways to stop a step, the best one usable chosen at each call:
   ``time.sleep``, and code that swallows one alarm. It cannot stop a loop that
   swallows every alarm, code that ignores or cancels ``SIGALRM`` itself, or a
   long call inside C: those still hang the caller.
-* **thread** (Windows, Pyodide, a call from another thread): the task runs
+* **thread** (Windows, a call from another thread): the task runs
   in a daemon thread; when a step overruns, :class:`TimeLimitExceeded` is
   injected into it (it stops a pure-Python loop at its next bytecode) and the
   caller gets control back at once. Code that swallows it, or a long call in
-  C, keeps running in the background until it ends. Where threads cannot
-  start at all (Pyodide without threads), the task runs with no limit.
+  C, keeps running in the background until it ends.
+* **trace** (where neither processes, signals nor threads exist: Pyodide in
+  JupyterLite, or wherever a thread cannot start): in process, a trace
+  function looks at the clock at every line of the learner's own code and
+  raises :class:`TimeLimitExceeded` there (:mod:`servicelab.exercises.traced`).
+  It stops pure-Python loops; a long call in C, or a loop that catches
+  ``BaseException`` and calls nothing, still runs to its end.
 
 Invariant: in fork and thread modes the caller gets control back within about
-a step's seconds (plus a quarter second); in signal mode too, unless the
-learner's code defeats the alarm. A previous ``SIGALRM`` handler and timer are
-restored afterwards.
+a step's seconds (plus a quarter second); in signal and trace modes too, unless
+the learner's code defeats them. No mode fails for want of what the platform
+lacks: a check never reports the environment as the learner's mistake. A
+previous ``SIGALRM`` handler and timer are restored afterwards.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ __all__ = [
     "call_with_time_limit",
     "signals_usable",
     "fork_usable",
+    "threads_usable",
     "check_seconds",
 ]
 
@@ -148,15 +155,17 @@ def run_limited(task: Callable, *, seconds: float = 2.0, mode: str | None = None
     """``task(stage)``, each of its steps stopped with :class:`TimeLimitExceeded` after ``seconds``.
 
     ``stage(label, seconds=None)`` starts a step; ``mode`` is ``"fork"``,
-    ``"signal"``, ``"thread"`` or ``None`` (fork if usable, else signal in the
-    main thread, else thread). In fork mode ``task`` must return plain data;
+    ``"signal"``, ``"thread"``, ``"trace"`` or ``None`` (fork if usable, else
+    signal in the main thread, else trace under Pyodide, else thread; trace
+    where a thread cannot start). In fork mode ``task`` must return plain data;
     if it raises, :class:`TaskFailed` says what (in process, its exception
     itself is re-raised).
     """
     seconds = check_seconds(seconds)
-    if mode not in (None, "fork", "signal", "thread"):
+    if mode not in (None, "fork", "signal", "thread", "trace"):
         raise ValueError(
-            f"mode = {mode!r} is not allowed: mode must be 'fork', 'signal', 'thread' or None."
+            f"mode = {mode!r} is not allowed: mode must be 'fork', 'signal', 'thread', "
+            "'trace' or None."
         )
     if mode in (None, "fork") and fork_usable():
         from .forked import NO_FORK, run_forked  # it builds on this module
@@ -176,16 +185,17 @@ def call_with_time_limit(
 ):
     """``fn(*args, **kwargs)`` here, stopped with :class:`TimeLimitExceeded` after ``seconds``.
 
-    ``mode`` is ``"signal"``, ``"thread"`` or ``None`` (signal if usable); it
+    ``mode`` is ``"signal"``, ``"thread"``, ``"trace"`` or ``None`` (as
+    :func:`run_limited` chooses, fork aside); it
     returns what ``fn`` returns and re-raises what it raises. What ``fn``
     prints is bounded as :func:`run_limited`'s. (A check uses
     :func:`run_limited`, which prefers a forked child: this is the fallback
     alone.)
     """
     seconds = check_seconds(seconds)
-    if mode not in (None, "signal", "thread"):
+    if mode not in (None, "signal", "thread", "trace"):
         raise ValueError(
-            f"mode = {mode!r} is not allowed: mode must be 'signal', 'thread' or None."
+            f"mode = {mode!r} is not allowed: mode must be 'signal', 'thread', 'trace' or None."
         )
     kwargs = {} if kwargs is None else kwargs
     return _in_process(lambda stage: fn(*args, **kwargs), seconds, mode)
@@ -243,12 +253,17 @@ def show_printed(stream: str, text: str, out=None, err=None) -> None:
         target.write(text)
 
 
-# -- in process: an alarm or a thread ---------------------------------------------------------
+# -- in process: an alarm, a thread or a trace function -----------------------------------------
+
+
+def threads_usable() -> bool:
+    """False where a thread cannot be started at all (Pyodide: the browser's WebAssembly build)."""
+    return sys.platform != "emscripten"
 
 
 def _in_process(task, seconds, mode):
     if mode is None:
-        mode = "signal" if signals_usable() else "thread"
+        mode = "signal" if signals_usable() else "thread" if threads_usable() else "trace"
     if mode == "signal" and not signals_usable():
         raise ValueError(
             "mode = 'signal' is not allowed here: signals work only in the main thread "
@@ -262,7 +277,15 @@ def _in_process(task, seconds, mode):
     ):
         if mode == "signal":
             return _with_alarm(task, seconds)
+        if mode == "trace":
+            return _with_trace(task, seconds)
         return _with_thread(task, seconds)
+
+
+def _with_trace(task, seconds):
+    from .traced import run_traced  # it builds on this module
+
+    return run_traced(task, seconds)
 
 
 def _with_alarm(task, seconds):
@@ -310,8 +333,8 @@ def _with_thread(task, seconds):
     worker = threading.Thread(target=target, name="servicelab-learner-call", daemon=True)
     try:
         worker.start()
-    except RuntimeError:  # no threads here (Pyodide): run it, with no limit
-        return task(lambda label, limit=None: None)
+    except RuntimeError:  # "can't start new thread": the trace function keeps the limit
+        return _with_trace(task, seconds)
     while worker.is_alive():
         left = step["deadline"] - time.monotonic()
         if left <= 0:

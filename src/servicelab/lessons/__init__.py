@@ -106,7 +106,7 @@ LESSONS: tuple[Lesson, ...] = (
         "start_here",
         "Start here",
         "the toy shop, one checkout both ways, how panels work",
-        15,
+        17,
     ),
     Lesson(
         "01",
@@ -136,7 +136,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Cascading failures",
         '"If Inventory Service is down, checkout fails"; cascading vs isolated failures; '
         "availability multiplies; retry storms",
-        60,
+        63,
         practice="chain availability; a function checked against flaky checkouts; predict "
         "what an outage costs; Little's law for a worker pool; why requests that never call "
         "Inventory fail; a timeout and retries without a retry storm",
@@ -148,10 +148,35 @@ LESSONS: tuple[Lesson, ...] = (
         "Load leveling",
         "message queue: load leveling, work distribution; high-volume processing; "
         "a queue buys time, not capacity",
-        35,
+        37,
         practice="the backlog a sale leaves; a drain-time function checked against simulated "
         "sales; a queue that never drains; Little's law for one order's wait; sizing consumers "
         "and a bounded queue; when to shed load instead",
+        practice_minutes=30,
+    ),
+    Lesson(
+        "05",
+        "pub_sub",
+        "Pub/sub",
+        "pub/sub: multiple consumers, broadcasting; tight vs loose coupling",
+        30,
+        practice="the availability of a sync fan-out; predict the publisher's wait with two "
+        "more subscribers; a fan-out wait function checked against simulated orders; a "
+        "subscriber that is down; what a late subscriber missed; tracing one order; "
+        "should Fraud subscribe?",
+        practice_minutes=25,
+    ),
+    Lesson(
+        "06",
+        "eventual_consistency",
+        "Eventual consistency",
+        "immediate vs eventual consistency; operations requiring immediate confirmation; "
+        "stale reads, overselling, read-your-writes, compensation",
+        35,
+        practice="how likely a read is stale; a stale-read function checked against simulated "
+        "checkouts; predict the oversold items; the oversell of a sale that outpaces Inventory; "
+        "which remedy for a bookshop; what read-your-writes shows; when to reserve "
+        "synchronously",
         practice_minutes=30,
     ),
 )
