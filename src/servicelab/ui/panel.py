@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import time
 
 import ipywidgets as widgets
@@ -73,6 +74,7 @@ __all__ = [
     "toggle",
     "plural",
     "num",
+    "seconds",
 ]
 
 
@@ -92,6 +94,17 @@ def num(x: float, spec: str = "g") -> str:
     if text.startswith("-") and "0" in mantissa and not any(c in mantissa for c in "123456789"):
         return text[1:]  # a negative zero, or a tiny negative number rounded to zero
     return text
+
+
+def seconds(x: float) -> str:
+    """A time in s for a sentence: "never" for inf, "–" for nan, else "240 s", "3.5 s", "350 ms"."""
+    if x is None or math.isnan(x):
+        return "–"
+    if math.isinf(x):
+        return "never"
+    if x < 1:
+        return f"{num(x * 1000, '.0f')} ms"
+    return f"{num(x, '.1f')} s" if x < 10 else f"{x:,.0f} s"
 
 
 class AltImage(widgets.Image):

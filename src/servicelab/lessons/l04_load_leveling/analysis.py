@@ -33,7 +33,7 @@ from ... import _check
 from ...records import drain, percentile
 from ...scenarios.flash_sale import ACCEPTED, GAVE_UP, REFUSED
 from ...theory import drain_time
-from ...ui.panel import num, plural
+from ...ui.panel import num, plural, seconds
 
 __all__ = [
     "SEED",
@@ -51,17 +51,6 @@ __all__ = [
 
 #: the seed of the lesson's panels and of most of its cells, so a panel shows what a cell printed
 SEED = 4
-
-
-def seconds(x: float) -> str:
-    """A time in s for a sentence: "never" for inf, "–" for nan, else "240 s", "3.5 s", "2 ms"."""
-    if x is None or math.isnan(x):
-        return "–"
-    if math.isinf(x):
-        return "never"
-    if x < 1:
-        return f"{num(x * 1000, '.0f')} ms"
-    return f"{num(x, '.1f')} s" if x < 10 else f"{x:,.0f} s"
 
 
 def _config(result):

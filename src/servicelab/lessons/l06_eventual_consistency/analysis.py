@@ -37,7 +37,7 @@ from ...scenarios.stale_reads import (
     stock_lag_ms,
     theory_stale_curve,
 )
-from ...ui.panel import num, plural
+from ...ui.panel import plural, seconds
 
 __all__ = [
     "SEED",
@@ -54,17 +54,6 @@ __all__ = [
 SEED = 6
 #: read times the lesson prints P(stale) for, in s after "confirmed"
 READS_S = (0.1, 0.5, 1.0, 2.0)
-
-
-def seconds(x: float) -> str:
-    """A time in s for a sentence: "never" for inf, "–" for nan, else "2.4 s", "350 ms"."""
-    if x is None or math.isnan(x):
-        return "–"
-    if math.isinf(x):
-        return "never"
-    if x < 1:
-        return f"{num(x * 1000, '.0f')} ms"
-    return f"{num(x, '.1f')} s" if x < 10 else f"{x:,.0f} s"
 
 
 def _updates(result) -> CheckoutResult:
