@@ -109,12 +109,12 @@ def subscriber_lag(result, ax=None, *, bin_ms: float = 5000.0, title=None):
     ax = ax_or_new(ax, size=(8.0, 3.4), constrained_layout=True)
     slow = _window(result)
     if slow is not None:
-        shade(ax, slow[1], f"{slow[0]} slow")
+        shade(ax, slow[1], f"{slow[0].capitalize()} slow")
     worst = {}
     for s in result.config.subscribers:
         color, marker = SUBSCRIBER_LOOKS[s]
         t, lag = lag_by_arrival(result, s, bin_ms)
-        ax.plot(t, lag, color=color, marker=marker, ms=5, lw=1.8, label=s, drawstyle="default")
+        ax.plot(t, lag, color=color, marker=marker, ms=5, lw=1.8, label=s.capitalize())
         worst[s] = float(np.nanmax(lag)) if np.isfinite(lag).any() else math.nan
     log_ms_axis(ax, "y")
     ax.set_ylabel("lag behind the order (s, log scale)")
@@ -124,7 +124,7 @@ def subscriber_lag(result, ax=None, *, bin_ms: float = 5000.0, title=None):
     others = max((v for s, v in worst.items() if s != top), default=math.nan)
     if title is None:
         title = (
-            f"{result.design}: {top} fell {worst[top]:,.1f} s behind; the others "
+            f"{result.design}: {top.capitalize()} fell {worst[top]:,.1f} s behind; the others "
             f"stayed within {others:,.2f} s"
         )
     ax.set_title(title, loc="left")
@@ -145,7 +145,7 @@ def caller_waits(results, ax=None, *, title=None):
     first = next(iter(results.values()))
     slow = _window(first)
     if slow is not None:
-        shade(ax, slow[1], f"{slow[0]} slow")
+        shade(ax, slow[1], f"{slow[0].capitalize()} slow")
     p99 = {}
     for name, r in results.items():
         look = DESIGN_LOOKS.get(
@@ -204,7 +204,15 @@ def delivery_times(result, ax=None, *, first: int | None = None, n: int = 8, tit
         color, marker = SUBSCRIBER_LOOKS[s]
         done = result.delivered_ms[s][orders] - t0
         ax.plot(
-            done, orders, ls="", marker=marker, color=color, ms=8, label=s, mec=REFERENCE, mew=0.5
+            done,
+            orders,
+            ls="",
+            marker=marker,
+            color=color,
+            ms=8,
+            mec=REFERENCE,
+            mew=0.5,
+            label=s.capitalize(),
         )
     for i, k in enumerate(orders):
         times = [result.delivered_ms[s][k] - t0[i] for s in result.config.subscribers]

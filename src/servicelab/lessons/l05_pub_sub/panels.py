@@ -17,6 +17,8 @@ part is live, run with the lesson's seed on short runs (200 and 300 orders).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -139,28 +141,34 @@ class AddSubscribersPanel(LessonFrame):
             return f"{d['design']}, one subscriber: p99 {after.p(99):,.0f} ms"
         added = ADDED[d["n"] - 1]
         if after.style == "async":
-            return f"Adding {added}: the publisher's code and waits are unchanged"
+            return f"Adding {added.capitalize()}: the publisher's code and waits are unchanged"
         return (
-            f"Adding {added}: one more call in the Order service's code, p99 "
+            f"Adding {added.capitalize()}: one more call in the Order service's code, p99 "
             f"{before.p(99):,.0f} → {after.p(99):,.0f} ms"
         )
 
     def describe(self, d):
         after, before = d["after"], d["before"]
-        subs = ", ".join(after.config.subscribers)
+        subs = ", ".join(s.capitalize() for s in after.config.subscribers)
+        design = d["design"][0].upper() + d["design"][1:]
         text = (
-            f"{d['design']} with {plural(d['n'], 'subscriber')} ({subs}), each "
+            f"{design} with {plural(d['n'], 'subscriber')} ({subs}), each "
             f"{d['a']:.1%} available: the caller waited p50 {after.p(50):,.0f} ms, p99 "
             f"{after.p(99):,.0f} ms, and {after.success_rate():.1%} of {N_ORDERS} orders were "
             "confirmed"
         )
         if after.style == "sync":
             theory = chain_availability(*[d["a"]] * d["n"])
-            text += f" (theory: {d['a']:.3f} to the power {d['n']} = {theory:.1%})"
+            spread = 2 * math.sqrt(theory * (1 - theory) / N_ORDERS)
+            text += (
+                f" (theory: {d['a']:.3f} to the power {d['n']} = {theory:.1%}; with {N_ORDERS} "
+                f"orders, chance alone moves the simulated share by about ±{spread:.1%})"
+            )
         if before is not None:
             same = np.array_equal(before.response_ms, after.response_ms, equal_nan=True)
             text += (
-                f". Before {ADDED[d['n'] - 1]} was added: p50 {before.p(50):,.0f} ms, p99 "
+                f". Before {ADDED[d['n'] - 1].capitalize()} was added: "
+                f"p50 {before.p(50):,.0f} ms, p99 "
                 f"{before.p(99):,.0f} ms, {before.success_rate():.1%} confirmed"
                 + ("; every wait identical" if same else "")
             )
@@ -194,7 +202,7 @@ class SlowSubscriberPanel(LessonFrame):
     def layout(self, figure):
         handles = [Patch(color=OUTAGE, alpha=0.5, label="slow")]
         handles += [
-            Line2D([], [], color=c, marker=m, label=s)
+            Line2D([], [], color=c, marker=m, label=s.capitalize())
             for s, (c, m) in SUBSCRIBER_LOOKS.items()
             if s in SHOWN
         ]
@@ -270,22 +278,26 @@ class SlowSubscriberPanel(LessonFrame):
         others = max(v for s, v in d["worst"].items() if s != d["slow"])
         done = r.delivered(d["slow"]) / r.n_orders
         self.headline_text.set_text(
-            f"{_SHORT[d['design']]}: {d['slow']} up to {d['worst'][d['slow']]:,.1f} s behind "
+            f"{_SHORT[d['design']]}: {d['slow'].capitalize()} up to "
+            f"{d['worst'][d['slow']]:,.1f} s behind "
             f"({done:.0%} done), the others {others:,.2f} s; caller p99 {r.p(99):,.0f} ms"
         )
 
     def describe(self, d):
         r, slow = d["r"], d["slow"]
+        name = slow.capitalize()
         window = f"from {SLOW_START_MS / 1000:g} s to {(SLOW_START_MS + SLOW_MS) / 1000:g} s"
-        what = f"{slow} {d['slowdown']}× slower {window}" if d["slowdown"] > 1 else "all healthy"
+        what = f"{name} {d['slowdown']}× slower {window}" if d["slowdown"] > 1 else "All healthy"
         done = r.delivered(slow)
         if r.style == "sync":
-            did = f"{slow} answered in time for {done:,} of {r.n_orders} orders (nobody retries)"
+            did = f"{name} answered in time for {done:,} of {r.n_orders} orders (nobody retries)"
         else:
-            did = f"{slow} processed {done:,} of {r.n_orders} orders from its queue"
-        others = ", ".join(f"{s} {v:,.2f} s" for s, v in d["worst"].items() if s != slow)
+            did = f"{name} processed {done:,} of {r.n_orders} orders from its queue"
+        others = ", ".join(
+            f"{s.capitalize()} {v:,.2f} s" for s, v in d["worst"].items() if s != slow
+        )
         return (
-            f"{what}, {d['design']}: {slow}'s mean lag behind an order peaked at "
+            f"{what}, {d['design']}: {name}'s mean lag behind an order peaked at "
             f"{d['worst'][slow]:,.1f} s; the other subscribers' at {others}. {did}. The caller "
             f"waited p50 {r.p(50):,.0f} ms, p99 {r.p(99):,.0f} ms; {r.success_rate():.1%} of "
             f"{r.n_orders} orders confirmed."

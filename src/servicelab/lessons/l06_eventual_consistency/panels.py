@@ -156,6 +156,8 @@ _REMEDIES = [
     ("pending: show “pending” until applied", "pending"),
     ("compensate: apologise and refund", "compensate"),
 ]
+#: how a sentence names the async shop's remedy
+_REMEDY_WORDS = {"none": "", "pending": " with “pending”", "compensate": " with apologies"}
 _SALE_S = 10.0
 _TS = np.linspace(0.0, _SALE_S, 201)
 _X_MAX_S = 20.0
@@ -285,7 +287,7 @@ class LastItemsPanel(LessonFrame):
         if s["failed"]:
             sync += f"; {plural(s['failed'], 'buyer')} failed while Inventory was down"
         asyn = (
-            f". Async ({a['remedy']}): answered in {seconds(d['first_s'])}; "
+            f". Async{_REMEDY_WORDS[a['remedy']]}: answered in {seconds(d['first_s'])}; "
             f"{a['sold']:,} sold, {plural(a['oversold'], 'item')} oversold"
         )
         if a["apologies"]:
