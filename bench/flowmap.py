@@ -28,7 +28,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from servicelab import Faults, run_both, run_flash_sale_both  # noqa: E402
+from servicelab import Faults, run_both, run_flash_sale_both, run_last_items_both  # noqa: E402
+from servicelab.scenarios.pubsub import run_designs  # noqa: E402
 from servicelab.ui.flowmap import flow_map  # noqa: E402
 from servicelab.ui.flowmap_draw import FlowDrawing, queue_peak, row_span  # noqa: E402
 from servicelab.ui.style import kit_style  # noqa: E402
@@ -45,6 +46,14 @@ def _runs() -> dict[str, tuple]:
             seed=1, faults={"inventory": Faults.outage(60_000, 60_000)}
         ),
         "04 flash sale": run_flash_sale_both(seed=0),
+        "05 slow subscriber": tuple(  # sync one by one, and pub/sub
+            run_designs(
+                seed=5,
+                subscribers=("inventory", "email", "analytics", "loyalty"),
+                faults={"loyalty": Faults.slow(10, 60_000, 120_000)},
+            ).values()
+        )[::2],
+        "06 last items": run_last_items_both(seed=6),
     }
 
 

@@ -2,7 +2,8 @@
 
 C3 (tight vs loose coupling: adding a consumer changes the caller and its
 latency in sync, nothing for the publisher in pub/sub) and C22 (pub/sub:
-every subscriber gets every event; adding one needs no publisher change).
+every subscriber gets every event; adding one needs no publisher change); and
+C28 for pub/sub (what became of each subscriber's work, counted beside "confirmed").
 Named ``test_cNN_…`` so they can join ``tests/test_claims.py`` and its
 ledger. The shop: the Order service tells Inventory, Email and Analytics
 about each order, then Loyalty (and Recommendations, Search) too; each
@@ -147,3 +148,31 @@ def test_c22_the_price_a_late_subscriber_missed_every_event_before_it_subscribed
     # nobody else missed anything, and the publisher did not notice
     assert all(late.delivered(s) == late.n_orders for s in CARD)
     assert identical(late, designs(4)["pub/sub"])
+
+
+def test_c28_pub_sub_counts_what_became_of_each_subscribers_work_beside_confirmed():
+    # one cause per order, counted against the run's own records: dead letters, messages
+    # still queued when the run stopped, orders a late subscriber missed
+    dead = run_pubsub(seed=SEED, faults={"email": Faults.flaky(0.6)}, max_attempts=2)
+    assert dead.success_rate() == 1.0  # every user was told "confirmed"
+    counts = dead.cause_counts()
+    assert counts["confirmed; Email dead-lettered after 2 tries"] == dead.dead_lettered()["email"]
+    assert (
+        counts["confirmed; every subscriber done"] == dead.n_orders - dead.dead_lettered()["email"]
+    )
+    cut = run_pubsub(
+        seed=SEED,
+        n_orders=300,
+        subscribers=FOUR,
+        faults={"loyalty": Faults.slow(10)},
+        drain_ms=1000.0,
+    )
+    pending = cut.cause_counts()["confirmed; Loyalty still queued at the horizon"]
+    assert pending == cut.pending()["loyalty"] > 0
+    late = run_pubsub(seed=SEED, subscribers=FOUR, joins_ms={"loyalty": 100_000})
+    missed = late.cause_counts()["confirmed; missed by Loyalty (subscribed later)"]
+    assert missed == late.missed["loyalty"] > 400
+    # in sync, "confirmed" comes after the work: no confirmed order has work left to follow
+    for r in designs(4).values():
+        later = [c for c in r.cause_counts() if c.startswith("confirmed;")]
+        assert later == ([] if r.style == "sync" else ["confirmed; every subscriber done"])

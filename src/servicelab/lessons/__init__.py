@@ -159,7 +159,7 @@ LESSONS: tuple[Lesson, ...] = (
         "pub_sub",
         "Pub/sub",
         "pub/sub: multiple consumers, broadcasting; tight vs loose coupling",
-        30,
+        33,
         practice="the availability of a sync fan-out; predict the publisher's wait with two "
         "more subscribers; a fan-out wait function checked against simulated orders; a "
         "subscriber that is down; what a late subscriber missed; tracing one order; "
@@ -172,7 +172,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Eventual consistency",
         "immediate vs eventual consistency; operations requiring immediate confirmation; "
         "stale reads, overselling, read-your-writes, compensation",
-        35,
+        40,
         practice="how likely a read is stale; a stale-read function checked against simulated "
         "checkouts; predict the oversold items; the oversell of a sale that outpaces Inventory; "
         "which remedy for a bookshop; what read-your-writes shows; when to reserve "

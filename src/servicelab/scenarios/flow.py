@@ -89,6 +89,9 @@ class Flow:
     done_ms: dict[str, np.ndarray] = field(default_factory=dict)  # node → when its work was done
     dead_keys: dict[str, set] = field(default_factory=dict)  # node → its dead-lettered keys
     windows: tuple[tuple[str, float, float], ...] = ()  # (what, start, end): outages, a sale
+    #: (node, words, values per moment): a story's own numbers, e.g. ("shop", "left (in the
+    #: view)", …); the node's box shows the words before " (", the map's text line all of them
+    notes: tuple[tuple[str, str, np.ndarray], ...] = ()
 
     def index(self, t_ms: float) -> int:
         """The last moment at or before ``t_ms`` (0 before the first)."""
@@ -124,6 +127,7 @@ class Flow:
         for kind in ("busy", "waiting", "queued", "dead", "failed"):
             for name, values in getattr(self, kind).items():
                 d[f"{kind} {name}"] = float(values[k])
+        d.update({words: float(values[k]) for _, words, values in self.notes})
         return d
 
 

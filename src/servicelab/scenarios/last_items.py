@@ -56,6 +56,8 @@ from ..world import DEFAULT_MAX_EVENTS, HOUR_MS, World
 from . import _checks as checks
 from ._base import FAILED, IN_FLIGHT, Checked, Result, Run, run_style, run_styles
 from .arrivals import poisson_times
+from .flow import flow_probes
+from .last_items_story import LastItemsStory
 
 __all__ = [
     "REMEDIES",
@@ -144,13 +146,14 @@ class LastItemsConfig(Checked):
 
 
 @dataclass
-class LastItemsResult(Result):
+class LastItemsResult(LastItemsStory, Result):
     """What happened in one last-items run. Times in ms; arrays indexed by buyer.
 
     ``told``: the buyer's first answer ("confirmed", "pending", "sold out",
     "failed"; "" if none yet). ``applied_ms``: when Inventory applied the
     buyer's reservation (nan if it never did). ``series``: "view" (the stock
-    the shop reads) and "stock" (Inventory's own count), sampled.
+    the shop reads), "stock" (Inventory's own count) and the flow map's
+    (:func:`~.flow.flow_probes`), sampled. Causes and the flow: :mod:`.last_items_story`.
     """
 
     OUTCOMES = OUTCOMES
@@ -281,6 +284,8 @@ class _Run(Run):
             self.queue = Queue(w, "reservations", publish_latency=c.publish_ms)
             self.queue.consume(self.inventory, on_ack=self._applied)
         probes = {"view": lambda: self.view, "stock": lambda: self.stock}
+        queues = {} if self.queue is None else {"inventory": self.queue}
+        probes.update(flow_probes({"inventory": self.inventory}, queues))
         self.sampler = Sampler(w, c.sample_every_ms, probes, name="sample_every_ms")
         self._simulate()
 

@@ -34,7 +34,8 @@ The same ``seed`` gives the same arrivals and the same per-order work and
 errors at every service in every design, whichever subscribers there are
 (each service draws from streams of its own name): common random numbers.
 So adding a subscriber leaves everything else's random numbers as they were.
-The result and its readings: :mod:`.pubsub_result`.
+The result and its readings: :mod:`.pubsub_result`; why each order ended as it
+did, and the run as a flow map draws it: :mod:`.pubsub_story`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from . import _checks as checks
 from ._base import FAILED, Checked, Run, run_style
 from .arrivals import poisson_arrivals
 from .checkout_calls import SyncCalls
+from .flow import flow_probes
 from .pubsub_result import CONFIRMED, PubSubResult
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "DESIGNS",
     "MAX_ORDERS",
     "ORDER_LATENCY",
+    "ORDER_WORKERS",
     "WORKERS",
     "PubSubConfig",
     "PubSubResult",
@@ -227,11 +230,13 @@ class _Run(Run):
         self.joined = {s: min(c.joins_ms[s], horizon) for s in c.subscribers}
         self.received = {s: [math.nan] * n for s in c.subscribers}
         self.done = {s: [math.nan] * n for s in c.subscribers}
+        self.tries = {s: [0] * n for s in c.subscribers}  # pub/sub: tries to ack or dead letter
         self.reason = [""] * n
         self.published = [math.nan] * n
         self.topic: Topic | None = None
         self._calls: dict[tuple[str, ...], SyncCalls] = {}
-        probes = {f"busy {s}": (lambda v=v: v.busy) for s, v in self.services.items()}
+        # busy and waiting for a worker, per service: what the flow map shows (.pubsub_story)
+        probes = flow_probes({"order": self.order, **self.services}, {})
         if style == "async":
             self.topic = Topic(w, "order-created", c.publish_ms)
             for s in c.subscribers:
@@ -240,6 +245,7 @@ class _Run(Run):
                 else:
                     w.process(self._join_later(s))
             probes.update({f"backlog {s}": self._backlog(s) for s in c.subscribers})
+            probes.update({f"dead {s}": self._dead(s) for s in c.subscribers})
         self.sampler = Sampler(w, c.sample_every_ms, probes, name="sample_every_ms")
         self._simulate()
 
@@ -247,13 +253,17 @@ class _Run(Run):
     def _subscribe(self, s: str) -> None:
         c = self.config
         q = self.topic.subscribe(s, max_attempts=c.max_attempts, redelivery_ms=c.redelivery_ms)
-        received, done = self.received[s], self.done[s]
+        received, done, tries = self.received[s], self.done[s], self.tries[s]
 
         def on_ack(message, now):
             received[message.key] = message.started_ms
             done[message.key] = now
+            tries[message.key] = message.attempts + 1
 
-        q.consume(self.services[s], on_ack=on_ack)
+        def on_dead_letter(message, now):
+            tries[message.key] = message.attempts
+
+        q.consume(self.services[s], on_ack=on_ack, on_dead_letter=on_dead_letter)
 
     def _join_later(self, s: str):
         yield self.world.env.timeout(self.joined[s])
@@ -262,6 +272,10 @@ class _Run(Run):
     def _backlog(self, s: str):
         queues = self.topic.queues
         return lambda: queues[s].backlog if s in queues else 0
+
+    def _dead(self, s: str):
+        queues = self.topic.queues
+        return lambda: len(queues[s].dead_letters) if s in queues else 0
 
     # -- sync: the calls of the subscribers joined by now ------------------------------------
     def _sync_calls(self) -> SyncCalls:
@@ -312,6 +326,7 @@ class _Run(Run):
         super()._finish(i, outcome)
 
     def _records(self) -> dict:
+        queues = {} if self.topic is None else self.topic.queues
         published = np.asarray(self.published, dtype=float)
         answered = published[~np.isnan(published)]
         return dict(
@@ -323,7 +338,7 @@ class _Run(Run):
             joined_ms=dict(self.joined),
             missed={s: int(np.count_nonzero(answered < t)) for s, t in self.joined.items()},
             calls={s: v.received for s, v in self.services.items()},
-            queues={}
-            if self.topic is None
-            else {s: q.accounting() for s, q in self.topic.queues.items()},
+            queues={s: q.accounting() for s, q in queues.items()},
+            tries={s: np.asarray(v, dtype=int) for s, v in self.tries.items()},
+            dead_keys={s: np.asarray([m.key for m in q.dead_letters]) for s, q in queues.items()},
         )

@@ -7,12 +7,13 @@ Outcomes: ``"confirmed"`` (the Order service answered without an error),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..records import Accounting, percentile
 from ._base import FAILED, IN_FLIGHT, Result
+from .pubsub_story import PubSubStory
 
 __all__ = ["CONFIRMED", "OUTCOMES", "PubSubResult"]
 
@@ -21,13 +22,16 @@ OUTCOMES = (CONFIRMED, FAILED, IN_FLIGHT)
 
 
 @dataclass
-class PubSubResult(Result):
+class PubSubResult(PubSubStory, Result):
     """What happened in one fan-out run. Times in ms; arrays indexed by order.
 
     ``outcome``: "confirmed", "failed" or "in flight"; ``response_ms`` is the
     caller's wait, from the order's arrival to the Order service's answer.
     Per subscriber: ``received_ms`` (its work on the order began), ``delivered_ms``
-    (done; nan if not), ``joined_ms`` and ``missed`` (orders answered before it joined).
+    (done; nan if not), ``joined_ms`` and ``missed`` (orders answered before it joined);
+    in pub/sub, ``tries`` (per order, the tries its message took to be acknowledged or
+    dead-lettered; 0: neither) and ``dead_keys`` (the orders dead-lettered there). Why each
+    order ended as it did, and the run as it unfolded: :class:`~.pubsub_story.PubSubStory`.
     """
 
     OUTCOMES = OUTCOMES
@@ -43,6 +47,8 @@ class PubSubResult(Result):
     missed: dict[str, int]
     calls: dict[str, int]  # requests (tries) each subscriber received
     queues: dict[str, Accounting]
+    tries: dict[str, np.ndarray] = field(default_factory=dict)
+    dead_keys: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_orders(self) -> int:

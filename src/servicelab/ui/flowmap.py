@@ -105,7 +105,7 @@ class FlowMapPanel(Panel):
             for cause in dict.fromkeys(f.causes.tolist()):
                 i = int(np.flatnonzero(f.causes == cause)[0])
                 if i not in [v for _, v in options]:
-                    options.append((f"order #{i} ({f.style}: {cause})", i))
+                    options.append((f"order #{i} ({f.label}: {cause})", i))
         return options[:12]
 
     def make_controls(self) -> dict:
@@ -206,7 +206,7 @@ class FlowMapPanel(Panel):
             parts.append(f"{f.label}: " + _now_words(f, now))
         i = d["follow"]
         if i is not None:
-            states = [f"{f.style} {f.follow(i, t).get('user')}" for f in self.flows]
+            states = [f"{f.label} {f.follow(i, t).get('user')}" for f in self.flows]
             parts.append(f"order #{i}: {', '.join(states)}")
         return " — ".join(parts[:1]) + " — " + "; ".join(parts[1:]) + "."
 
@@ -225,6 +225,7 @@ def _now_words(f: Flow, now: dict) -> str:
     dead = sum(now[f"dead {n}"] for n in f.dead)
     if dead:
         words.append(f"{dead:,.0f} dead-lettered")
+    words += [f"{now[w]:,.0f} {w}" for _, w, _ in f.notes]
     return ", ".join(words)
 
 

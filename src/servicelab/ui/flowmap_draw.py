@@ -337,6 +337,7 @@ class FlowDrawing:
                     lines.append(f"{waiting:,} wait")
             if name == "user":
                 lines.append(f"{int(f.users['waiting'][k]):,} waiting")
+            lines += [f"{v[k]:,.0f} {w.split(' (')[0]}" for n, w, v in f.notes if n == name]
             down = any(what == f"{node.label} down" and s <= t_ms < e for what, s, e in f.windows)
             self.down[name].set_visible(down)
             if down:
