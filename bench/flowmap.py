@@ -1,7 +1,8 @@
 """Flow map frame speed: the kit's blitted frame against a naive redraw of the whole map.
 
 Covers: the flow map (:mod:`servicelab.ui.flowmap`) of the runs lessons 00,
-03 and 04 watch: the first checkout, the Inventory outage, the flash sale.
+03, 04, 05 and 06 watch: the first checkout, the Inventory outage, the flash
+sale, the slow subscriber, the last items.
 
 Scenario: step the map's time slider through the run (every few frames, as
 play at ×2–×5 does) and time each frame:
