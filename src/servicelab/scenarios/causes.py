@@ -92,9 +92,12 @@ class Explained:
         response = getattr(self, "response_ms", None)
         if response is not None and not math.isnan(response[i]):
             done = self.arrival_ms[i] + response[i]
+            # what the user was told then (a story that answers first and settles later
+            # records it as ``told``), else how the request ended
+            told = getattr(self, "told", None)
+            heard = told[i] if told is not None and told[i] else self.outcome[i]
             lines.append(
-                f"  its user heard back at {seconds(done)}, after {response[i]:,.0f} ms "
-                f"({self.outcome[i]})"
+                f"  its user heard back at {seconds(done)}, after {response[i]:,.0f} ms ({heard})"
             )
         elif self.outcome[i] == "in flight":
             lines.append("  its user had no answer yet when the run stopped")

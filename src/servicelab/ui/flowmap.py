@@ -74,6 +74,11 @@ def flows_of(results) -> tuple[Flow, ...]:
     return tuple(flows)
 
 
+def _one(flow) -> str:
+    """The word for one request of ``flow``: "order", "buyer" (its unit, singular)."""
+    return flow.unit[:-1] if flow.unit.endswith("s") else flow.unit
+
+
 def _s(t_ms: float) -> str:
     return f"{t_ms / 1000:,.1f} s"
 
@@ -100,12 +105,13 @@ class FlowMapPanel(Panel):
         options = [("nobody", -1)]
         if follow is not None:
             follow = _check.integer("follow", follow, low=0, high=n - 1)
-            options.append((f"order #{follow} ({first.causes[follow]})", follow))
+            ends = "; ".join(f"{f.label}: {f.causes[follow]}" for f in self.flows)
+            options.append((f"{_one(first)} #{follow} ({ends})", follow))
         for f in self.flows:
             for cause in dict.fromkeys(f.causes.tolist()):
                 i = int(np.flatnonzero(f.causes == cause)[0])
                 if i not in [v for _, v in options]:
-                    options.append((f"order #{i} ({f.label}: {cause})", i))
+                    options.append((f"{_one(f)} #{i} ({f.label}: {cause})", i))
         return options[:12]
 
     def make_controls(self) -> dict:
@@ -207,7 +213,7 @@ class FlowMapPanel(Panel):
         i = d["follow"]
         if i is not None:
             states = [f"{f.label} {f.follow(i, t).get('user')}" for f in self.flows]
-            parts.append(f"order #{i}: {', '.join(states)}")
+            parts.append(f"{_one(self.flows[0])} #{i}: {', '.join(states)}")
         return " — ".join(parts[:1]) + " — " + "; ".join(parts[1:]) + "."
 
 
