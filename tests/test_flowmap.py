@@ -134,3 +134,13 @@ def test_what_cannot_be_watched_is_refused(outage):
         flow_map(*outage, follow=5000)
     with pytest.raises(KitValueError, match="frame"):
         flow_map(*outage).set(frame=10_000)
+
+
+def test_flow_story_tells_the_big_queue_and_sums_up_the_small_ones(outage):
+    """The outage's Inventory queue is told in full; Email's few messages in a clause."""
+    story = flow_story(outage).splitlines()[1]
+    q = outage[1].flow().queued
+    email = float(np.max(q["email"]))
+    assert email < flowmap.SMALL_QUEUE <= float(np.max(q["inventory"]))
+    assert "the Inventory queue peaked at" in story and "the Email queue peaked" not in story
+    assert story.endswith(f"the Email queue never held more than {email:,.0f}.")

@@ -246,6 +246,11 @@ def flow_map(*results, follow: int | None = None, still: bool | None = None) -> 
     return FlowMapPanel(results, follow=follow, still=still)
 
 
+#: in a run's one-line story, a queue whose peak stays below this (and below the
+#: run's largest queue) is summed up with the other small ones, not told in full
+SMALL_QUEUE = 10
+
+
 def flow_story(*results) -> str:
     """The whole of each run in one line: its errors, its longest wait in line, its queues."""
     if len(results) == 1 and not hasattr(results[0], "flow") and not isinstance(results[0], Flow):
@@ -262,14 +267,23 @@ def flow_story(*results) -> str:
         k = int(np.argmax(waiting))
         most = f"{waiting[k]:,.0f} user{'' if waiting[k] == 1 else 's'}"
         words.append(f"at most {most} waiting at once (at {_s(t[k])})")
+        peaks = {name: float(np.max(q)) for name, q in f.queued.items() if q.size}
+        top = max(peaks.values(), default=0.0)
+        small = [n for n, v in peaks.items() if v < min(SMALL_QUEUE, top)]
         for name, q in f.queued.items():
             k = int(np.argmax(q))
-            if q[k] >= 1:
+            if q[k] >= 1 and name not in small:
                 empty = np.flatnonzero(q[k:] == 0)
                 after = f", empty again at {_s(t[k + empty[0]])}" if empty.size else ", never empty"
                 words.append(
                     f"the {name.capitalize()} queue peaked at {q[k]:,.0f} at {_s(t[k])}{after}"
                 )
+        if small:
+            names = [n.capitalize() for n in small]
+            listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+            most = max(peaks[n] for n in small)
+            held = f"never held more than {most:,.0f}" if most else "stayed empty"
+            words.append(f"the {listed} queue{'s' if len(names) > 1 else ''} {held}")
         dead = sum(v[-1] for v in f.dead.values()) if f.dead else 0
         if dead:
             words.append(f"{dead:,.0f} dead-lettered")
