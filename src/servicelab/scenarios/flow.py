@@ -37,6 +37,7 @@ __all__ = [
     "flow_probes",
     "users_view",
     "failures_by",
+    "series_values",
     "checkout_flow",
     "flash_sale_flow",
 ]
@@ -162,7 +163,8 @@ def failures_by(t_ms, answer_ms, where: np.ndarray, names) -> dict[str, np.ndarr
     return {n: _cumulative(t_ms, np.where(where == n, answer_ms, np.nan)) for n in names}
 
 
-def _values(series: dict[str, TimeSeries], name: str, t_ms) -> np.ndarray:
+def series_values(series: dict[str, TimeSeries], name: str, t_ms) -> np.ndarray:
+    """The sampled series ``name`` as floats, or zeros at each of ``t_ms`` if the run has none."""
     s = series.get(name)
     return np.zeros(len(t_ms)) if s is None else s.values.astype(float)
 
@@ -216,10 +218,10 @@ def checkout_flow(r) -> Flow:
         t_ms=t,
         nodes=nodes,
         edges=tuple(edges),
-        busy={n: _values(s, f"busy {n}", t) for n in services},
-        waiting={n: _values(s, f"waiting {n}", t) for n in services},
-        queued={n: _values(s, f"backlog {n}", t) for n in r.queues},
-        dead={n: _values(s, f"dead {n}", t) for n in r.queues},
+        busy={n: series_values(s, f"busy {n}", t) for n in services},
+        waiting={n: series_values(s, f"waiting {n}", t) for n in services},
+        queued={n: series_values(s, f"backlog {n}", t) for n in r.queues},
+        dead={n: series_values(s, f"dead {n}", t) for n in r.queues},
         failed=failures_by(t, answer, where, [n.name for n in nodes]),
         users=users_view(t, r.arrival_ms, answer, error),
         arrival_ms=r.arrival_ms,
@@ -258,7 +260,7 @@ def flash_sale_flow(r) -> Flow:
     answer = r.arrival_ms + r.response_ms
     error = np.isin(r.outcome, ("refused", "gave up"))
     s = r.series
-    busy = {"workers": _values(s, "busy workers", t), "database": _values(s, "busy database", t)}
+    busy = {n: series_values(s, f"busy {n}", t) for n in ("workers", "database")}
     return Flow(
         style=r.style,
         label=r.label,
@@ -267,8 +269,8 @@ def flash_sale_flow(r) -> Flow:
         nodes=tuple(nodes),
         edges=tuple(edges),
         busy={n.name: busy[n.name] for n in nodes if n.kind == "service"},
-        waiting={"workers": _values(s, "waiting", t)} if sync else {},
-        queued={} if sync else {"workers": _values(s, "backlog", t)},
+        waiting={"workers": series_values(s, "waiting", t)} if sync else {},
+        queued={} if sync else {"workers": series_values(s, "backlog", t)},
         dead={},
         failed=failures_by(t, answer, np.where(error, "workers", ""), ["workers"]),
         users=users_view(t, r.arrival_ms, answer, error),

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from .causes import Explained, seconds
-from .flow import Edge, Flow, Node, failures_by, users_view
+from .flow import Edge, Flow, Node, failures_by, series_values, users_view
 
 __all__ = ["PubSubStory", "pubsub_flow"]
 
@@ -196,11 +196,9 @@ def pubsub_flow(r) -> Flow:
         ["event" if w == "broker down" else w.partition(" ")[0] for w in r.reason.tolist()],
         dtype=object,
     )
-    series = r.series
 
     def values(name: str) -> np.ndarray:
-        s = series.get(name)
-        return np.zeros(t.size) if s is None else s.values.astype(float)
+        return series_values(r.series, name, t)
 
     services = ("order", *subs)
     return Flow(
