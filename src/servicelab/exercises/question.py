@@ -39,6 +39,7 @@ from .render import Hint, Outcome, Progress, SolutionView, display
 from .solutions import answer_code
 
 __all__ = [
+    "Hinted",
     "Question",
     "WrongExample",
     "QuestionSet",
@@ -124,7 +125,21 @@ class WrongExample:
         return dict(answer)
 
 
-class Question(BoundedCheck):
+class Hinted:
+    """Hints in levels, for a question with ``name``, ``hints`` and ``_hint_level`` (from 0)."""
+
+    def hint(self, level: int | None = None) -> Hint:
+        """The next hint (or hint number ``level``)."""
+        total = len(self.hints)
+        if level is None:
+            self._hint_level = min(self._hint_level + 1, total)
+            level = self._hint_level
+        else:
+            level = integer("level", shown_safely(level), low=1, high=total)
+        return Hint(self.name, level, total, resolve(self.hints[level - 1]))
+
+
+class Question(Hinted, BoundedCheck):
     """One question of an exercise notebook: check, hints in levels, solution.
 
     Subclasses implement :meth:`_assess`, which gets the learner's values by
@@ -217,16 +232,6 @@ class Question(BoundedCheck):
                 f"(the one above), then run `{self.name}.check()` again.",
             )
         return self.assess(**{v: namespace[v] for v in self.variables})
-
-    def hint(self, level: int | None = None) -> Hint:
-        """The next hint (or hint number ``level``)."""
-        total = len(self.hints)
-        if level is None:
-            self._hint_level = min(self._hint_level + 1, total)
-            level = self._hint_level
-        else:
-            level = integer("level", shown_safely(level), low=1, high=total)
-        return Hint(self.name, level, total, resolve(self.hints[level - 1]))
 
     def solution(self) -> SolutionView:
         """The solution's code (from the solutions notebook) and why it is right.

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from servicelab._check import fail, integer
 
-from .bounded import shown_safely
 from .core import solutions_hidden
-from .question import exercise_key, resolve
-from .render import Hint, SolutionView, box, inline, plain, to_html
+from .question import Hinted, exercise_key
+from .render import SolutionView, box, inline, plain, to_html
 from .solutions import answer_code
 
 __all__ = ["Criterion", "Rubric", "WrittenQuestion"]
@@ -65,7 +64,7 @@ class Rubric:
         return box("rubric", "Rubric", self.question, body)
 
 
-class WrittenQuestion:
+class WrittenQuestion(Hinted):
     """A question answered in words in a markdown cell; graded by hand against a rubric.
 
     ``criteria`` are ``(points, what it covers)`` pairs; ``module`` is the
@@ -111,16 +110,6 @@ class WrittenQuestion:
     def check(self) -> Rubric:
         """A written answer is not checked automatically: this shows how it is graded."""
         return self.rubric()
-
-    def hint(self, level: int | None = None) -> Hint:
-        """The next hint (or hint number ``level``)."""
-        total = len(self.hints)
-        if level is None:
-            self._hint_level = min(self._hint_level + 1, total)
-            level = self._hint_level
-        else:
-            level = integer("level", shown_safely(level), low=1, high=total)
-        return Hint(self.name, level, total, resolve(self.hints[level - 1]))
 
     def solution(self) -> SolutionView:
         """A model answer (from the solutions notebook), and the rubric it is graded by."""
